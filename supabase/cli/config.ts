@@ -1,0 +1,66 @@
+/** The effective configuration: `supabase/config.toml` in the work folder, overridden by environment variables. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { ExpectedFailure } from '../shared/errors.ts';
+
+const Port = z.coerce.number().int().min(1).max(65535);
+
+const TomlConfig = z.object({
+  api: z.object({ port: Port.optional(), host: z.string().optional() }).strict().optional(),
+  db: z.object({ port: Port.optional() }).strict().optional(),
+  functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) }).strict()).optional(),
+}).passthrough();
+
+export interface ConvoConfig {
+  workdir: string;
+  stateDir: string;
+  dataDir: string;
+  migrationsDir: string;
+  seedFile: string;
+  api: { host: string; port: number };
+  db: { port: number; url: string | undefined };
+  jwtSecret: string | undefined;
+  production: boolean;
+  logLevel: string;
+  functions: Record<string, { verify_jwt: boolean }>;
+}
+
+export const DEFAULT_API_PORT = 54321;
+export const DEFAULT_DB_PORT = 54322;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: string): ConvoConfig {
+  const workdir = path.resolve(workdirFlag ?? env.CONVO_WORKDIR ?? process.cwd());
+  const tomlFile = path.join(workdir, 'supabase', 'config.toml');
+  let toml: z.infer<typeof TomlConfig> = {};
+  if (fs.existsSync(tomlFile)) {
+    try {
+      toml = TomlConfig.parse(parseToml(fs.readFileSync(tomlFile, 'utf8')));
+    } catch (err) {
+      const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
+      throw new ExpectedFailure('bad_config', `supabase/config.toml: ${why.split('\n')[0]}`);
+    }
+  }
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const parsed = Port.safeParse(raw);
+    if (!parsed.success) throw new ExpectedFailure('bad_config', `${name} must be a port number (1-65535), got "${raw}"`);
+    return parsed.data;
+  };
+  const stateDir = path.resolve(workdir, env.CONVO_STATE_DIR ?? '.convo');
+  return {
+    workdir,
+    stateDir,
+    dataDir: path.join(stateDir, 'db'),
+    migrationsDir: path.join(workdir, 'sql', 'migrations'),
+    seedFile: path.join(workdir, 'sql', 'seed.sql'),
+    api: { host: env.CONVO_HOST || toml.api?.host || '127.0.0.1', port: port('CONVO_API_PORT', toml.api?.port ?? DEFAULT_API_PORT) },
+    db: { port: port('CONVO_DB_PORT', toml.db?.port ?? DEFAULT_DB_PORT), url: env.DATABASE_URL || undefined },
+    jwtSecret: env.CONVO_JWT_SECRET || undefined,
+    production: env.NODE_ENV === 'production',
+    logLevel: env.LOG_LEVEL || 'info',
+    functions: toml.functions ?? {},
+  };
+}

@@ -1,0 +1,30 @@
+/** CORS for browser apps: the preflight answer and the headers every response carries. */
+export const ALLOWED_HEADERS = [
+  'authorization', 'x-client-info', 'apikey', 'content-type', 'prefer', 'range', 'range-unit', 'accept',
+  'accept-profile', 'content-profile', 'x-supabase-api-version', 'x-upsert', 'x-request-id', 'cache-control',
+];
+export const EXPOSED_HEADERS = [
+  'Content-Range', 'Content-Location', 'Location', 'Preference-Applied', 'Range-Unit', 'Content-Profile',
+  'X-Request-Id', 'X-Supabase-Api-Version', 'Server-Timing', 'Retry-After',
+];
+export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export function isPreflight(method: string, headers: Headers): boolean {
+  return method === 'OPTIONS' && headers.has('access-control-request-method');
+}
+
+export function preflightHeaders(): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': ALLOWED_METHODS.join(', '),
+    'access-control-allow-headers': ALLOWED_HEADERS.join(', '),
+    'access-control-max-age': '86400',
+  };
+}
+
+export function corsHeaders(): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
+  };
+}

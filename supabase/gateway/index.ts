@@ -1,0 +1,135 @@
+/** The gateway on :54321: request id, CORS, project-key check, then the service for /rest/v1, /auth/v1 or /functions/v1. */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { JwtVerifier } from '../keys/jwt.ts';
+import { corsHeaders, isPreflight, preflightHeaders } from './cors.ts';
+import { checkProjectKey } from './key-auth.ts';
+import { toWebRequest, writeWebResponse } from './node-adapter.ts';
+import type { HealthReport, Service, ServiceName } from './types.ts';
+
+export interface GatewayOptions {
+  verifier: JwtVerifier;
+  services: Partial<Record<ServiceName, Service>>;
+  log: Logger;
+  health: () => Promise<HealthReport>;
+  /** Paths below a prefix that need no project key (e.g. functions with verify_jwt = false). */
+  isOpen?: (service: ServiceName, subpath: string) => boolean;
+}
+
+export interface Gateway {
+  server: http.Server;
+  listen(port: number, host: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PREFIXES: Array<[string, ServiceName]> = [
+  ['/rest/v1', 'rest'],
+  ['/auth/v1', 'auth'],
+  ['/functions/v1', 'functions'],
+];
+
+const SERVICE_LABEL: Record<ServiceName, string> = { rest: 'REST', auth: 'Auth', functions: 'Functions' };
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+export function route(pathname: string): { service: ServiceName; subpath: string } | null {
+  for (const [prefix, service] of PREFIXES) {
+    if (pathname === prefix) return { service, subpath: '/' };
+    if (pathname.startsWith(prefix + '/')) return { service, subpath: pathname.slice(prefix.length) };
+  }
+  return null;
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const { log } = opts;
+
+  async function handle(req: http.IncomingMessage, requestId: string): Promise<Response> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const headers = new Headers();
+    // Only the headers the checks need; the full Request is built once we know where it goes.
+    for (const name of ['apikey', 'authorization', 'access-control-request-method']) {
+      const v = req.headers[name];
+      if (typeof v === 'string') headers.set(name, v);
+    }
+    if (isPreflight(method, headers)) return new Response(null, { status: 204, headers: preflightHeaders() });
+
+    if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
+      const report = await opts.health();
+      return json(report.status === 'ok' ? 200 : 503, report);
+    }
+
+    const target = route(url.pathname);
+    if (!target) return json(404, { message: 'no Route matched with those values' });
+
+    let apikeyClaims = null;
+    if (!opts.isOpen?.(target.service, target.subpath)) {
+      const auth = await checkProjectKey(opts.verifier, headers, url);
+      if (!auth.ok) return json(401, { message: auth.message, hint: auth.hint });
+      apikeyClaims = auth.claims;
+    }
+
+    const service = opts.services[target.service];
+    if (!service) {
+      return json(503, { message: `The ${SERVICE_LABEL[target.service]} service is not available`, code: 'service_unavailable' });
+    }
+    return service(toWebRequest(req, url), {
+      requestId,
+      subpath: target.subpath,
+      apikeyClaims,
+      log: log.child({ reqId: requestId, service: target.service }),
+    });
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const extra = { 'x-request-id': requestId, ...corsHeaders() };
+    const method = req.method ?? 'GET';
+    handle(req, requestId)
+      .catch((err: unknown) => {
+        log.error({ reqId: requestId, err }, 'unhandled error in gateway');
+        return json(500, { message: 'An unexpected error occurred', request_id: requestId });
+      })
+      .then((response) => writeWebResponse(res, response, extra, method))
+      .catch((err: unknown) => {
+        log.warn({ reqId: requestId, err }, 'response stream failed');
+        res.destroy();
+      })
+      .finally(() => {
+        log.info({
+          reqId: requestId,
+          method,
+          path: (req.url ?? '/').split('?')[0],
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+        }, 'request');
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+    },
+  };
+}
