@@ -1,4 +1,8 @@
-/** Runs graphile-worker inside `convo start`: jobs added from SQL run after their transaction commits. */
+/**
+ * Runs graphile-worker inside `convo start`: jobs added from SQL run after their transaction commits.
+ * The runner is supervised: when it stops on its own (the database was reset under it, the server
+ * restarted), it is started again with a growing pause, until `stop()` is called.
+ */
 import { Logger, run, type LogLevel, type Runner, type TaskList } from 'graphile-worker';
 import type { Logger as Pino } from 'pino';
 
@@ -13,39 +17,65 @@ export interface WorkerOptions {
 
 export interface JobWorker {
   stop(): Promise<void>;
-  /** True until the runner stops or fails. */
+  /** True while a runner is connected and looking for jobs. */
   running(): boolean;
 }
+
+const MAX_BACKOFF_MS = 30_000;
 
 export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
   const logger = new Logger((scope) => (level: LogLevel, message: string) => {
     const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'debug' ? 'debug' : 'info';
     opts.log[method]({ component: 'worker', ...scope }, message);
   });
-  const runner: Runner = await run({
-    connectionString: opts.url,
-    taskList: opts.tasks,
-    concurrency: opts.concurrency ?? 4,
-    pollInterval: opts.pollInterval ?? 2000,
-    noHandleSignals: true,
-    // Scheduled jobs are not used yet: no crontab file to look for.
-    parsedCronItems: [],
-    logger,
-  });
-  let alive = true;
-  runner.promise.then(
-    () => (alive = false),
-    (err: unknown) => {
-      alive = false;
-      opts.log.error({ component: 'worker', err }, 'job worker stopped with an error');
-    },
-  );
+  const launch = (): Promise<Runner> =>
+    run({
+      connectionString: opts.url,
+      taskList: opts.tasks,
+      concurrency: opts.concurrency ?? 4,
+      pollInterval: opts.pollInterval ?? 2000,
+      noHandleSignals: true,
+      // Scheduled jobs are not used yet: no crontab file to look for.
+      parsedCronItems: [],
+      logger,
+    });
+
+  let runner: Runner | null = await launch();
+  let stopping = false;
+  let backoff = 500;
+  let retry: NodeJS.Timeout | null = null;
+
+  const supervise = (r: Runner) => {
+    const restart = (err?: unknown) => {
+      if (runner === r) runner = null;
+      if (stopping) return;
+      opts.log.warn({ component: 'worker', err }, `job worker stopped; restarting in ${backoff} ms`);
+      retry = setTimeout(() => {
+        retry = null;
+        launch().then(
+          (next) => {
+            if (stopping) return void next.stop();
+            runner = next;
+            backoff = 500;
+            supervise(next);
+          },
+          (e: unknown) => restart(e),
+        );
+      }, backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    };
+    r.promise.then(() => restart(), restart);
+  };
+  supervise(runner);
+
   return {
     async stop() {
-      if (!alive) return;
-      await runner.stop();
-      alive = false;
+      stopping = true;
+      if (retry) clearTimeout(retry);
+      const r = runner;
+      runner = null;
+      if (r) await r.stop();
     },
-    running: () => alive,
+    running: () => runner !== null,
   };
 }
