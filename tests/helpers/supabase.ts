@@ -2,9 +2,12 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import ws from 'ws';
 
+type Transport = NonNullable<NonNullable<Parameters<typeof createClient>[2]>['realtime']>['transport'];
+
 export function supabaseClient(url: string, key: string): SupabaseClient {
   return createClient(url, key, {
     auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: ws as unknown as typeof WebSocket },
+    // ws's types differ from realtime-js's WebSocketLike in event typings only; realtime-js documents passing it.
+    realtime: { transport: ws as unknown as Transport },
   });
 }
