@@ -4,6 +4,7 @@
  * restarted), it is started again with a growing pause, until `stop()` is called.
  */
 import { Logger, run, type LogLevel, type Runner, type TaskList } from 'graphile-worker';
+import pg from 'pg';
 import type { Logger as Pino } from 'pino';
 
 export interface WorkerOptions {
@@ -28,9 +29,13 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
     const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'debug' ? 'debug' : 'info';
     opts.log[method]({ component: 'worker', ...scope }, message);
   });
+  // Our own pool, so that stop() can wait until every connection is closed (and no late 'error' event
+  // from a connection that the server ends during shutdown can go unhandled).
+  const pool = new pg.Pool({ connectionString: opts.url, max: (opts.concurrency ?? 4) + 2 });
+  pool.on('error', (err) => opts.log.warn({ component: 'worker', err: err.message }, 'job worker connection lost'));
   const launch = (): Promise<Runner> =>
     run({
-      connectionString: opts.url,
+      pgPool: pool,
       taskList: opts.tasks,
       concurrency: opts.concurrency ?? 4,
       pollInterval: opts.pollInterval ?? 2000,
@@ -40,7 +45,10 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
       logger,
     });
 
-  let runner: Runner | null = await launch();
+  let runner: Runner | null = await launch().catch(async (err: unknown) => {
+    await pool.end();
+    throw err;
+  });
   let stopping = false;
   let backoff = 500;
   let retry: NodeJS.Timeout | null = null;
@@ -75,6 +83,7 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
       const r = runner;
       runner = null;
       if (r) await r.stop();
+      await pool.end();
     },
     running: () => runner !== null,
   };

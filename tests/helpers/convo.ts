@@ -143,7 +143,10 @@ export async function startConvo(workdir: Workdir, ports: Ports, env: Record<str
     exited,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
+      const code = await exited;
+      // A failing stop is asserted by the caller; its output is what explains it.
+      if (code !== 0) process.stderr.write(`convo exited with ${code}:\n${out}\n${err}\n`);
+      return code;
     },
   };
 }
