@@ -47,6 +47,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const bins = await postgresBinaries();
   const owner = process.getuid?.() === 0 ? ensureOsUser(EMBEDDED_USER) : null;
 
+  if (owner) assertReachable(path.dirname(opts.dataDir), owner);
   let created = false;
   if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
     step(`creating Postgres cluster in ${opts.dataDir}`);
@@ -232,6 +233,31 @@ function ensureOsUser(name: string): OsUser {
   const made = lookup();
   if (!made) throw new ExpectedFailure('db_start_failed', `running as root, and the OS user "${name}" could not be found after creating it`);
   return made;
+}
+
+/** Postgres, running as `owner`, must be able to walk down to the cluster's folder. */
+function assertReachable(dir: string, owner: OsUser): void {
+  let current = path.resolve(dir);
+  for (;;) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(current);
+    } catch {
+      /* not created yet: checked once it exists */
+    }
+    if (st) {
+      const searchable = st.uid === owner.uid ? st.mode & 0o100 : st.gid === owner.gid ? st.mode & 0o010 : st.mode & 0o001;
+      if (!searchable) {
+        throw new ExpectedFailure(
+          'db_start_failed',
+          `Postgres runs as the OS user "${EMBEDDED_USER}", which cannot enter ${current}; set CONVO_STATE_DIR to a folder it can reach (e.g. under /tmp or /var/lib)`,
+        );
+      }
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
 }
 
 function lastLines(text: string, n: number): string {

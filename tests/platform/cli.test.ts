@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { freePorts, makeWorkdir, runConvo, startConvo } from '../helpers/convo.ts';
 
 function occupy(port: number): Promise<net.Server> {
@@ -63,6 +65,20 @@ test('bad usage and bad configuration are one line each', async () => {
     for (const cmd of ['start', 'status [--json]', 'stop', 'db migrate', 'db reset [--no-seed]', 'migration new <name>']) {
       assert.ok(help.stdout.includes(cmd), `help lists ${cmd}`);
     }
+  } finally {
+    await wd.remove();
+  }
+});
+
+test('as root, a state folder the postgres OS user cannot enter is one clear line', { skip: process.getuid?.() !== 0 ? 'only meaningful as root' : false }, async () => {
+  const wd = await makeWorkdir();
+  const ports = await freePorts();
+  try {
+    const closed = path.join(wd.dir, 'closed');
+    await fs.mkdir(closed, { mode: 0o700 });
+    const res = await runConvo(['start'], wd, ports, { CONVO_STATE_DIR: path.join(closed, 'state') });
+    assert.equal(res.code, 1);
+    assert.equal(res.stderr, `convo: Postgres runs as the OS user "postgres", which cannot enter ${closed}; set CONVO_STATE_DIR to a folder it can reach (e.g. under /tmp or /var/lib)\n`);
   } finally {
     await wd.remove();
   }
