@@ -3,7 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkServer, redactUrl } from '../db/connect.ts';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../db/embedded.ts';
+import type { MigrateOptions } from '../db/migrator.ts';
+import type { ProjectSecrets } from '../keys/secrets.ts';
 import type { ConvoConfig } from './config.ts';
+import { step } from './output.ts';
 
 export interface Database {
   url: string;
@@ -29,4 +32,14 @@ export async function acquireDatabase(config: ConvoConfig, onStep: (m: string) =
     onStep,
   });
   return { url: cluster.url, shownUrl: cluster.url, embedded: cluster, release: () => cluster.stop() };
+}
+
+/** What every command that migrates passes to the migrator: the app's folder, the authenticator password, progress lines. */
+export function migrateOptions(config: ConvoConfig, secrets: ProjectSecrets, url: string): MigrateOptions {
+  return {
+    url,
+    migrationsDir: config.migrationsDir,
+    authenticatorPassword: secrets.authenticatorPassword,
+    onApplied: (f, ms) => step(`applied ${f.scope} migration ${f.file} (${ms} ms)`),
+  };
 }

@@ -5,7 +5,7 @@ import { migrate } from '../db/migrator.ts';
 import { resetDatabase } from '../db/reset.ts';
 import { loadSecrets } from '../keys/secrets.ts';
 import type { ConvoConfig } from './config.ts';
-import { acquireDatabase, type Database } from './database.ts';
+import { acquireDatabase, migrateOptions, type Database } from './database.ts';
 import { step } from './output.ts';
 import { readRun } from './run-state.ts';
 
@@ -25,12 +25,7 @@ async function withDatabase<T>(config: ConvoConfig, fn: (url: string) => Promise
 export async function dbMigrate(config: ConvoConfig): Promise<number> {
   const secrets = await loadSecrets(config.stateDir, { jwtSecret: config.jwtSecret, production: config.production });
   const result = await withDatabase(config, (url) =>
-    migrate({
-      url,
-      migrationsDir: config.migrationsDir,
-      authenticatorPassword: secrets.authenticatorPassword,
-      onApplied: (f, ms) => step(`applied ${f.scope} migration ${f.file} (${ms} ms)`),
-    }),
+    migrate(migrateOptions(config, secrets, url)),
   );
   process.stdout.write(result.applied.length ? `Applied ${result.applied.length} migrations.\n` : 'Database schema is up to date; nothing to apply.\n');
   return 0;
@@ -49,13 +44,10 @@ export async function dbReset(config: ConvoConfig, opts: { seed: boolean; yes: b
   const secrets = await loadSecrets(config.stateDir, { jwtSecret: config.jwtSecret, production: config.production });
   const result = await withDatabase(config, (url) =>
     resetDatabase({
-      url,
-      migrationsDir: config.migrationsDir,
-      authenticatorPassword: secrets.authenticatorPassword,
+      ...migrateOptions(config, secrets, url),
       seedFile: config.seedFile,
       seedShownAs: path.relative(process.cwd(), config.seedFile) || config.seedFile,
       seed: opts.seed,
-      onApplied: (f, ms) => step(`applied ${f.scope} migration ${f.file} (${ms} ms)`),
     }),
   );
   process.stdout.write(`Database reset: ${result.applied.length} migrations applied${result.seeded ? ', seed loaded' : opts.seed ? ', no sql/seed.sql to load' : ', seed skipped'}.\n`);

@@ -12,7 +12,7 @@ import { assertPortFree } from '../shared/ports.ts';
 import { startWorker, type JobWorker } from '../worker/index.ts';
 import { platformTasks } from '../worker/tasks.ts';
 import type { ConvoConfig } from './config.ts';
-import { acquireDatabase, type Database } from './database.ts';
+import { acquireDatabase, migrateOptions, type Database } from './database.ts';
 import { statusBlock, step } from './output.ts';
 import { readRun, removeRun, writeRun, type RunInfo } from './run-state.ts';
 
@@ -59,12 +59,7 @@ export async function start(config: ConvoConfig): Promise<number> {
     process.stdout.write('Starting Convo\n');
     db = await acquireDatabase(config, step);
     const dbUrl = db.url;
-    const migrated = await migrate({
-      url: dbUrl,
-      migrationsDir: config.migrationsDir,
-      authenticatorPassword: secrets.authenticatorPassword,
-      onApplied: (f, ms) => step(`applied ${f.scope} migration ${f.file} (${ms} ms)`),
-    });
+    const migrated = await migrate(migrateOptions(config, secrets, dbUrl));
     step(migrated.applied.length ? `${migrated.applied.length} migrations applied` : 'database schema is up to date');
 
     worker = await startWorker({ url: dbUrl, tasks: platformTasks, log });

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../../supabase/db/embedded.ts';
+import { migrate } from '../../supabase/db/migrator.ts';
 import { freePort } from './convo.ts';
 
 export interface TestPostgres extends EmbeddedCluster {
@@ -26,4 +27,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A test cluster with the platform SQL applied (no app migrations), as `convo start` would leave it. */
+export async function startMigratedPostgres(opts: { authenticatorPassword?: string } = {}): Promise<TestPostgres> {
+  const server = await startTestPostgres();
+  try {
+    const emptyMigrations = path.join(server.dir, 'no-migrations');
+    await migrate({ url: server.url, migrationsDir: emptyMigrations, ...opts });
+  } catch (err) {
+    await server.destroy();
+    throw err;
+  }
+  return server;
 }

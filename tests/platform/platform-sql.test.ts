@@ -1,31 +1,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
-import { freePorts, makeWorkdir, type Workdir } from '../helpers/convo.ts';
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../../supabase/db/embedded.ts';
-import { migrate } from '../../supabase/db/migrator.ts';
+import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
-let wd: Workdir;
-let cluster: EmbeddedCluster;
+let cluster: TestPostgres;
 let client: pg.Client;
 const PASSWORD = 'authenticator-password-for-tests';
 
 before(async () => {
-  wd = await makeWorkdir();
-  const ports = await freePorts();
-  await fs.mkdir(wd.stateDir);
-  cluster = await startEmbeddedPostgres({ dataDir: path.join(wd.stateDir, 'db'), port: ports.db, logFile: path.join(wd.stateDir, 'pg.log') });
-  await migrate({ url: cluster.url, migrationsDir: wd.migrationsDir, authenticatorPassword: PASSWORD });
+  cluster = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
   client = new pg.Client({ connectionString: cluster.url });
   await client.connect();
 });
 
 after(async () => {
   await client?.end();
-  await cluster?.stop();
-  await wd?.remove();
+  await cluster?.destroy();
 });
 
 test('the API roles exist with Supabase attributes and authenticator is a member of the three', async () => {

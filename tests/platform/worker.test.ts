@@ -1,17 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import type { Task } from 'graphile-worker';
-import { freePorts, makeWorkdir, type Workdir } from '../helpers/convo.ts';
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../../supabase/db/embedded.ts';
-import { migrate } from '../../supabase/db/migrator.ts';
+import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { startWorker, type JobWorker } from '../../supabase/worker/index.ts';
 
-let wd: Workdir;
-let cluster: EmbeddedCluster;
+let cluster: TestPostgres;
 let worker: JobWorker;
 let client: pg.Client;
 const seen: Array<{ label: string; at: number }> = [];
@@ -35,11 +30,7 @@ function ran(label: string): Promise<void> {
 }
 
 before(async () => {
-  wd = await makeWorkdir();
-  const ports = await freePorts();
-  await fs.mkdir(wd.stateDir);
-  cluster = await startEmbeddedPostgres({ dataDir: path.join(wd.stateDir, 'db'), port: ports.db, logFile: path.join(wd.stateDir, 'pg.log') });
-  await migrate({ url: cluster.url, migrationsDir: wd.migrationsDir });
+  cluster = await startMigratedPostgres();
   // Polling is set far out so that only LISTEN/NOTIFY (sent at commit) can wake the worker in time.
   worker = await startWorker({ url: cluster.url, tasks: { record }, log: pino({ level: 'silent' }), pollInterval: 60_000 });
   client = new pg.Client({ connectionString: cluster.url });
@@ -49,8 +40,7 @@ before(async () => {
 after(async () => {
   await worker?.stop();
   await client?.end();
-  await cluster?.stop();
-  await wd?.remove();
+  await cluster?.destroy();
 });
 
 test('a job added from SQL in a transaction runs only after the commit', async () => {
