@@ -1,0 +1,134 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { createExecutor, type Execution, type Executor } from '../../supabase/rest/execute.ts';
+import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+
+const PASSWORD = 'execute-test-authenticator-password';
+let server: TestPostgres;
+let exec: Executor;
+let admin: pg.Client;
+
+const USER_A = '11111111-1111-4111-8111-111111111111';
+const USER_B = '22222222-2222-4222-8222-222222222222';
+
+before(async () => {
+  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
+  admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`
+    create table public.notes (id int primary key, owner uuid not null, body text not null);
+    create policy "Owners read their notes" on public.notes for select to authenticated using (owner = (select auth.uid()));
+    create policy "Owners write their notes" on public.notes for insert to authenticated with check (owner = (select auth.uid()));
+    insert into public.notes values (1, '${USER_A}', 'a1'), (2, '${USER_B}', 'b1');
+  `);
+  const url = new URL(server.url);
+  url.username = 'authenticator';
+  url.password = PASSWORD;
+  exec = createExecutor({ url: url.toString(), poolSize: 1 });
+});
+
+after(async () => {
+  await exec?.close();
+  await admin?.end();
+  await server?.destroy();
+});
+
+const claims = (sub: string) => JSON.stringify({ sub, role: 'authenticated' });
+
+function as(role: string, sub: string | null, statement: Execution['statement'], extra: Partial<Execution> = {}): Execution {
+  return {
+    role,
+    settings: [
+      ['request.jwt.claims', sub ? claims(sub) : JSON.stringify({ role })],
+      ['request.method', 'GET'],
+      ['request.path', '/notes'],
+    ],
+    readOnly: true,
+    statement,
+    end: 'commit',
+    ...extra,
+  };
+}
+
+test('the statement runs as the caller: role, claims and RLS apply, and every value comes back as text', async () => {
+  const r = await exec.run(as('authenticated', USER_A, {
+    text: `select current_user as who, auth.uid()::text as uid, current_setting('request.method') as m,
+                  coalesce(json_agg(n.body), '[]')::text as body, count(*) as n from public.notes n`,
+    values: [],
+  }));
+  assert.deepEqual(r, { ok: true, committed: true, rows: [{ who: 'authenticated', uid: USER_A, m: 'GET', body: '["a1"]', n: '1' }] });
+  const anon = await exec.run(as('anon', null, { text: 'select count(*) as n from public.notes', values: [] }));
+  assert.deepEqual(anon, { ok: true, committed: true, rows: [{ n: '0' }] });
+});
+
+test('settings are transaction-local: the next request on the same connection starts clean', async () => {
+  await exec.run(as('authenticated', USER_A, { text: 'select 1 as x', values: [] }));
+  const r = await exec.run({ role: 'anon', settings: [], readOnly: true, statement: { text: `select current_user as who, coalesce(current_setting('request.jwt.claims', true), '') as c`, values: [] }, end: 'commit' });
+  assert.deepEqual(r, { ok: true, committed: true, rows: [{ who: 'anon', c: '' }] });
+});
+
+test('values are bind parameters, never spliced into the text', async () => {
+  const evil = `'); drop table public.notes; --`;
+  const r = await exec.run(as('authenticated', USER_A, { text: 'select $1::text as v', values: [evil] }));
+  assert.deepEqual(r, { ok: true, committed: true, rows: [{ v: evil }] });
+  assert.deepEqual((await admin.query(`select count(*)::int as n from public.notes`)).rows, [{ n: 2 }]);
+});
+
+test('a read-only transaction refuses writes with SQLSTATE 25006', async () => {
+  const r = await exec.run(as('authenticated', USER_A, { text: `insert into public.notes values (3, $1, 'x') returning id`, values: [USER_A] }));
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.kind === 'statement');
+  assert.equal(r.error.code, '25006');
+  assert.equal(r.error.message, 'cannot execute INSERT in a read-only transaction');
+});
+
+test('commit keeps a write, rollback (pipelined or decided after the rows) discards it', async () => {
+  const insert = (id: number, end: Execution['end']) =>
+    exec.run(as('authenticated', USER_A, { text: `insert into public.notes values ($1, $2, 'w') returning id::text`, values: [id, USER_A] }, { readOnly: false, end }));
+  assert.deepEqual(await insert(10, 'commit'), { ok: true, committed: true, rows: [{ id: '10' }] });
+  assert.deepEqual(await insert(11, 'rollback'), { ok: true, committed: false, rows: [{ id: '11' }] });
+  let seen: unknown = null;
+  const decided = await insert(12, (rows) => {
+    seen = rows;
+    return 'rollback';
+  });
+  assert.deepEqual(seen, [{ id: '12' }]);
+  assert.deepEqual(decided, { ok: true, committed: false, rows: [{ id: '12' }] });
+  assert.deepEqual((await admin.query(`select id from public.notes where id >= 10 order by id`)).rows, [{ id: 10 }]);
+});
+
+test('RLS violations and unknown roles are statement errors with their SQLSTATE; the connection stays usable', async () => {
+  const rls = await exec.run(as('authenticated', USER_A, { text: `insert into public.notes values (20, $1, 'x')`, values: [USER_B] }, { readOnly: false, end: () => 'commit' }));
+  assert.ok(!rls.ok && rls.kind === 'statement');
+  assert.equal(rls.error.code, '42501');
+  assert.equal(rls.error.message, 'new row violates row-level security policy for table "notes"');
+
+  const role = await exec.run(as('nosuchrole', null, { text: 'select 1 as x', values: [] }));
+  assert.ok(!role.ok && role.kind === 'statement');
+  assert.deepEqual(role.error, { code: '22023', message: 'role "nosuchrole" does not exist', details: null, hint: null });
+
+  const superuser = await exec.run(as('postgres', null, { text: 'select 1 as x', values: [] }));
+  assert.ok(!superuser.ok && superuser.kind === 'statement');
+  assert.equal(superuser.error.code, '42501');
+
+  assert.deepEqual(await exec.run(as('anon', null, { text: 'select 2 as x', values: [] })), { ok: true, committed: true, rows: [{ x: '2' }] });
+});
+
+test('a statement is prepared once per connection and reused', async () => {
+  const count = { text: `select count(*) as n from pg_prepared_statements where name like 'pgrst\\_%'`, values: [] };
+  const first = await exec.run(as('anon', null, count));
+  const second = await exec.run(as('anon', null, count));
+  assert.ok(first.ok && second.ok);
+  assert.equal(second.rows[0]!.n, first.rows[0]!.n, 'running the same statement again prepared nothing new');
+});
+
+test('a connection killed by the server is replaced', async () => {
+  await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = 'authenticator'`);
+  let r = await exec.run(as('anon', null, { text: 'select 3 as x', values: [] }));
+  if (!r.ok) {
+    assert.equal(r.kind, 'connection', 'a dead connection is reported as such, not as a statement error');
+    r = await exec.run(as('anon', null, { text: 'select 3 as x', values: [] }));
+  }
+  assert.deepEqual(r, { ok: true, committed: true, rows: [{ x: '3' }] });
+});
