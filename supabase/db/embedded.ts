@@ -205,7 +205,10 @@ async function stopPostmaster(child: ChildProcess, pid: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(pid, 'SIGINT');
-  const done = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 15_000)));
+  const done = await Promise.race([exited.then(() => true), late]);
+  clearTimeout(timer);
   if (!done) {
     process.kill(pid, 'SIGQUIT');
     await exited;

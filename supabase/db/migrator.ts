@@ -85,7 +85,15 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     // The platform sets the database's search_path for new sessions; this one needs it for the app's files too.
     await client.query(`select set_config('search_path', '"$user", public, extensions', false)`);
     if (opts.authenticatorPassword !== undefined) await setAuthenticatorPassword(client, opts.authenticatorPassword);
-    await runWorkerMigrations({ connectionString: opts.url, logger: silentLogger() });
+    // Our own short-lived pool: with a connection string graphile-worker keeps its pool open for a while.
+    const workerPool = new pg.Pool({ connectionString: opts.url, max: 1 });
+    // graphile-worker warns about pools without 'error' and 'connect' listeners.
+    workerPool.on('error', () => {}).on('connect', () => {});
+    try {
+      await runWorkerMigrations({ pgPool: workerPool, logger: silentLogger() });
+    } finally {
+      await workerPool.end();
+    }
     for (const f of app) if (await applyFile(client, f, ledger, opts)) applied.push(f);
 
     await client.query(`select pg_notify('pgrst', 'reload schema')`);
