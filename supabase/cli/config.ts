@@ -8,8 +8,13 @@ import { ExpectedFailure } from '../shared/errors.ts';
 const Port = z.coerce.number().int().min(1).max(65535);
 
 const TomlConfig = z.object({
-  api: z.object({ port: Port.optional(), host: z.string().optional() }).strict().optional(),
-  db: z.object({ port: Port.optional() }).strict().optional(),
+  api: z.object({
+    port: Port.optional(),
+    host: z.string().optional(),
+    schemas: z.array(z.string().min(1)).min(1).optional(),
+    max_rows: z.number().int().positive().optional(),
+  }).strict().optional(),
+  db: z.object({ port: Port.optional(), pool_size: z.number().int().min(1).max(500).optional() }).strict().optional(),
   functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) }).strict()).optional(),
 }).passthrough();
 
@@ -19,8 +24,8 @@ export interface ConvoConfig {
   dataDir: string;
   migrationsDir: string;
   seedFile: string;
-  api: { host: string; port: number };
-  db: { port: number; url: string | undefined };
+  api: { host: string; port: number; schemas: string[]; maxRows: number | undefined };
+  db: { port: number; url: string | undefined; poolSize: number };
   jwtSecret: string | undefined;
   production: boolean;
   logLevel: string;
@@ -49,6 +54,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
     if (!parsed.success) throw new ExpectedFailure('bad_config', `${name} must be a port number (1-65535), got "${raw}"`);
     return parsed.data;
   };
+  const positive = (name: string, fallback: number | undefined): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^[1-9][0-9]*$/.test(raw)) throw new ExpectedFailure('bad_config', `${name} must be a positive integer, got "${raw}"`);
+    return Number(raw);
+  };
   const stateDir = path.resolve(workdir, env.CONVO_STATE_DIR ?? '.convo');
   return {
     workdir,
@@ -56,8 +67,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
     dataDir: path.join(stateDir, 'db'),
     migrationsDir: path.join(workdir, 'sql', 'migrations'),
     seedFile: path.join(workdir, 'sql', 'seed.sql'),
-    api: { host: env.CONVO_HOST || toml.api?.host || '127.0.0.1', port: port('CONVO_API_PORT', toml.api?.port ?? DEFAULT_API_PORT) },
-    db: { port: port('CONVO_DB_PORT', toml.db?.port ?? DEFAULT_DB_PORT), url: env.DATABASE_URL || undefined },
+    api: {
+      host: env.CONVO_HOST || toml.api?.host || '127.0.0.1',
+      port: port('CONVO_API_PORT', toml.api?.port ?? DEFAULT_API_PORT),
+      schemas: env.CONVO_DB_SCHEMAS ? env.CONVO_DB_SCHEMAS.split(',').map((s) => s.trim()).filter(Boolean) : toml.api?.schemas ?? ['public'],
+      maxRows: positive('CONVO_MAX_ROWS', toml.api?.max_rows),
+    },
+    db: {
+      port: port('CONVO_DB_PORT', toml.db?.port ?? DEFAULT_DB_PORT),
+      url: env.DATABASE_URL || undefined,
+      poolSize: positive('CONVO_DB_POOL_SIZE', toml.db?.pool_size) ?? 10,
+    },
     jwtSecret: env.CONVO_JWT_SECRET || undefined,
     production: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL || 'info',

@@ -1,19 +1,16 @@
 /** `convo start`: Postgres, migrations, job worker and gateway, in the foreground until Ctrl-C or SIGTERM. */
 import fs from 'node:fs/promises';
-import pg from 'pg';
 import pino from 'pino';
 import { migrate } from '../db/migrator.ts';
 import { createGateway, type Gateway } from '../gateway/index.ts';
-import type { HealthReport } from '../gateway/types.ts';
 import { createJwtVerifier, mintProjectKeys } from '../keys/jwt.ts';
 import { loadSecrets } from '../keys/secrets.ts';
 import { ExpectedFailure } from '../shared/errors.ts';
 import { assertPortFree } from '../shared/ports.ts';
-import { startWorker, type JobWorker } from '../worker/index.ts';
-import { platformTasks } from '../worker/tasks.ts';
 import type { ConvoConfig } from './config.ts';
 import { acquireDatabase, migrateOptions, type Database } from './database.ts';
 import { statusBlock, step } from './output.ts';
+import { startPlatform, type Platform } from './services.ts';
 import { readRun, removeRun, writeRun, type RunInfo } from './run-state.ts';
 
 export async function start(config: ConvoConfig): Promise<number> {
@@ -29,16 +26,14 @@ export async function start(config: ConvoConfig): Promise<number> {
 
   const log = pino({ level: config.logLevel, base: { pid: process.pid } });
   let db: Database | null = null;
-  let worker: JobWorker | null = null;
+  let platform: Platform | null = null;
   let gateway: Gateway | null = null;
-  let healthPool: pg.Pool | null = null;
   let stopping: Promise<void> | null = null;
 
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       if (gateway) await gateway.close();
-      if (worker) await worker.stop().catch((err: unknown) => log.warn({ err }, 'worker stop failed'));
-      if (healthPool) await healthPool.end().catch(() => {});
+      if (platform) await platform.stop();
       if (db) await db.release();
       await removeRun(config.stateDir, process.pid);
     })();
@@ -62,33 +57,16 @@ export async function start(config: ConvoConfig): Promise<number> {
     const migrated = await migrate(migrateOptions(config, secrets, dbUrl));
     step(migrated.applied.length ? `${migrated.applied.length} migrations applied` : 'database schema is up to date');
 
-    worker = await startWorker({ url: dbUrl, tasks: platformTasks, log });
-    step('job worker running');
-
-    healthPool = new pg.Pool({ connectionString: dbUrl, max: 2, idleTimeoutMillis: 10_000 });
-    healthPool.on('error', () => {});
-    const pool = healthPool;
-    const w = worker;
-    const health = async (): Promise<HealthReport> => {
-      const dbOk = await pool.query('select 1').then(() => true, () => false);
-      const workerOk = w.running();
-      return {
-        status: dbOk && workerOk ? 'ok' : 'degraded',
-        version: process.env.npm_package_version ?? '0.1.0',
-        db: dbOk ? 'ok' : 'unreachable',
-        worker: workerOk ? 'running' : 'stopped',
-        rest: 'unavailable',
-        auth: 'unavailable',
-        functions: 'unavailable',
-      };
-    };
+    const verifier = createJwtVerifier(secrets.jwtSecret);
+    platform = await startPlatform(config, secrets, dbUrl, verifier, log);
+    step('job worker, schema cache and REST service running');
 
     const publicFunctions = new Set(Object.entries(config.functions).filter(([, f]) => !f.verify_jwt).map(([name]) => name));
     gateway = createGateway({
-      verifier: createJwtVerifier(secrets.jwtSecret),
-      services: {},
+      verifier,
+      services: platform.services,
       log,
-      health,
+      health: platform.health,
       isOpen: (service, subpath) => service === 'functions' && publicFunctions.has(subpath.split('/')[1] ?? ''),
     });
     await gateway.listen(config.api.port, config.api.host).catch((err: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JwtVerifier } from '../keys/jwt.ts';
+import { textResponse } from '../shared/http.ts';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { checkProjectKey } from './key-auth.ts';
 import { toWebRequest, writeWebResponse } from './node-adapter.ts';
@@ -41,7 +42,7 @@ export function route(pathname: string): { service: ServiceName; subpath: string
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+  return textResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {
@@ -56,7 +57,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const v = req.headers[name];
       if (typeof v === 'string') headers.set(name, v);
     }
-    if (isPreflight(method, headers)) return new Response(null, { status: 204, headers: preflightHeaders() });
+    if (isPreflight(method, headers)) return textResponse(null, { status: 204, headers: preflightHeaders() });
 
     if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
       const report = await opts.health();
@@ -73,6 +74,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       apikeyClaims = auth.claims;
     }
 
+    // As Kong's key-auth with hide_credentials: the key in the query string is not the service's business.
+    if (url.searchParams.has('apikey')) url.searchParams.delete('apikey');
     const service = opts.services[target.service];
     if (!service) {
       return json(503, { message: `The ${SERVICE_LABEL[target.service]} service is not available`, code: 'service_unavailable' });

@@ -1,6 +1,7 @@
 /** Converts between Node's http objects and Web-standard Request/Response, streaming bodies both ways. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { bufferedBody } from '../shared/http.ts';
 
 export function toWebRequest(req: IncomingMessage, url: URL): Request {
   const headers = new Headers();
@@ -26,6 +27,12 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   const cookies = response.headers.getSetCookie();
   if (cookies.length) headers['set-cookie'] = cookies;
   for (const [k, v] of Object.entries(extra)) if (!(k in headers)) headers[k] = v;
+  const buffered = bufferedBody(response);
+  if (buffered !== undefined) {
+    res.writeHead(response.status, response.statusText || undefined, headers);
+    res.end(method === 'HEAD' ? undefined : buffered ?? undefined);
+    return;
+  }
   res.writeHead(response.status, response.statusText || undefined, headers);
   if (!response.body || method === 'HEAD') {
     res.end();

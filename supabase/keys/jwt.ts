@@ -17,7 +17,9 @@ export interface JwtClaims extends JWTPayload {
 
 export type VerifyResult =
   | { ok: true; claims: JwtClaims }
-  | { ok: false; reason: 'malformed' | 'expired' | 'invalid_signature' | 'invalid' };
+  | { ok: false; reason: VerifyFailure };
+
+export type VerifyFailure = 'malformed' | 'expired' | 'not_yet_valid' | 'invalid_signature' | 'bad_algorithm' | 'invalid_claims' | 'invalid';
 
 export async function mintProjectKeys(secret: string, issuedAt: number): Promise<ProjectKeys> {
   const key = new TextEncoder().encode(secret);
@@ -58,7 +60,11 @@ export function createJwtVerifier(secret: string, opts: { cacheSize?: number; no
         return { ok: true, claims: payload };
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };
+        if (err instanceof joseErrors.JWTClaimValidationFailed) {
+          return { ok: false, reason: err.claim === 'nbf' ? 'not_yet_valid' : 'invalid_claims' };
+        }
         if (err instanceof joseErrors.JWSSignatureVerificationFailed) return { ok: false, reason: 'invalid_signature' };
+        if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) return { ok: false, reason: 'bad_algorithm' };
         if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) return { ok: false, reason: 'malformed' };
         return { ok: false, reason: 'invalid' };
       }

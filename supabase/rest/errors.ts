@@ -239,6 +239,8 @@ export function statusForSqlState(sqlState: string, context: { readonly authenti
   if (sqlState === '21000') return message.endsWith('requires a WHERE clause') ? 400 : 500; // pg-safeupdate vs. cardinality
   if (sqlState === '42883') return message.startsWith('function xmlagg(') ? 406 : 404;
   if (sqlState === '42501') return context.authenticated ? 403 : 401;
+  // A JWT naming a role that does not exist (PostgREST#3601).
+  if (sqlState === '22023' && message.startsWith('role') && message.endsWith('does not exist')) return 401;
   const known = exact[sqlState];
   if (known !== undefined) return known;
   if (sqlState.startsWith('PT')) {

@@ -1,10 +1,11 @@
 /**
- * One pooled transaction per request, in one round trip: BEGIN, every request setting (role, claims,
- * method, path, headers…) in one `select set_config(…)`, the main statement and COMMIT are pipelined
- * on a connection of the `authenticator` role. Statements are prepared once per connection.
+ * One pooled transaction per request, in one round trip: every request setting (role, claims, method,
+ * path, headers…) in one `select set_config(…)` and the main statement travel together, ended by a
+ * single Sync, on a connection of the `authenticator` role; Postgres runs them as one transaction.
+ * Statements are prepared once per connection.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { preparedCount, runPipeline, type WireError, type WireResult, type WireStatement } from './wire-pipeline.ts';
 
 export interface Statement {
   text: string;
@@ -55,20 +56,6 @@ export interface ExecutorOptions {
   maxPreparedPerConnection?: number;
 }
 
-const asText = { getTypeParser: () => (value: string) => value };
-
-/** Prepared statement names: stable per text, so each connection parses a query shape once. */
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = 'pgrst_' + createHash('sha1').update(text).digest('base64url').slice(0, 20);
-    if (names.size > 50_000) names.clear();
-    names.set(text, name);
-  }
-  return name;
-}
-
 /** `select set_config($1, $2, true), …` for n settings; role goes first so everything after runs as the caller. */
 const settingsText = new Map<number, string>();
 function settingsStatement(n: number): string {
@@ -81,7 +68,7 @@ function settingsStatement(n: number): string {
   return text;
 }
 
-type PreparedClient = pg.PoolClient & { connection?: { parsedStatements?: Record<string, string> } };
+type PreparedClient = pg.PoolClient & { connection?: object };
 
 export function createExecutor(opts: ExecutorOptions): Executor {
   const pool = new pg.Pool({
@@ -89,9 +76,7 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.acquireTimeoutMs ?? 10_000,
     idleTimeoutMillis: 60_000,
-    // Pipeline mode: queries are written without waiting for the previous answer.
-    pipeline: true,
-  } as pg.PoolConfig);
+  });
   // A connection the server ends while idle is dropped from the pool; the next request gets a new one.
   pool.on('error', () => {});
   const maxPrepared = opts.maxPreparedPerConnection ?? 1000;
@@ -110,47 +95,65 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     } catch (err) {
       result = { ok: false, kind: 'connection', message: (err as Error).message };
     }
-    const prepared = Object.keys(client.connection?.parsedStatements ?? {}).length;
-    // A connection that failed outside a statement is not trusted again.
-    client.release(!result.ok && result.kind === 'connection' ? true : prepared > maxPrepared);
+    const prepared = client.connection ? preparedCount(client.connection) : 0;
+    // A connection that broke, or that the server is ending (57P0x, 08xxx), is not used again.
+    const dead = !result.ok && (result.kind === 'connection' || (result.kind === 'statement' && /^(57P0|08)/.test(result.error.code)));
+    client.release(dead || prepared > maxPrepared);
     return result;
   }
 
   return { run, close: () => pool.end() };
 }
 
+const BEGIN: WireStatement = { text: 'begin', values: [] };
+const COMMIT: WireStatement = { text: 'commit', values: [] };
+const ROLLBACK: WireStatement = { text: 'rollback', values: [] };
+
 async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionResult> {
   const settings: unknown[] = ['role', e.role];
+  if (e.readOnly) settings.push('transaction_read_only', 'on');
   for (const [k, v] of e.settings) settings.push(k, v);
-  const setText = settingsStatement(settings.length / 2);
-  const begin = client.query(e.readOnly ? 'begin isolation level read committed read only' : 'begin');
-  const set = client.query({ text: setText, values: settings, name: statementName(setText), types: asText });
-  const main = client.query<Row>({ text: e.statement.text, values: e.statement.values as unknown[], name: statementName(e.statement.text), types: asText });
-  const endNow = typeof e.end === 'string' ? client.query(e.end) : null;
-  const [beginR, setR, mainR, endR] = await Promise.allSettled([begin, set, main, endNow ?? Promise.resolve(null)]);
-  for (const r of [beginR, setR, mainR]) {
-    if (r.status === 'rejected') {
-      // With END pipelined, Postgres already turned it into a ROLLBACK; otherwise end the aborted transaction here.
-      if (!endNow) await client.query('rollback');
-      return statementError(r.reason);
+  const set: WireStatement = { text: settingsStatement(settings.length / 2), values: settings };
+  const main: WireStatement = { text: e.statement.text, values: e.statement.values };
+
+  if (e.end === 'commit') {
+    // An implicit transaction: everything up to the Sync commits together, or not at all.
+    const out = await settle(runPipeline(client, [set, main]));
+    return out.ok ? { ok: true, rows: out.results[1]!.rows, committed: true } : statementError(out.error);
+  }
+  if (e.end === 'rollback') {
+    const out = await settle(runPipeline(client, [BEGIN, set, main, ROLLBACK]));
+    if (!out.ok) {
+      await client.query('rollback');
+      return statementError(out.error);
     }
+    return { ok: true, rows: out.results[2]!.rows, committed: false };
   }
-  const rows = (mainR as PromiseFulfilledResult<pg.QueryResult<Row>>).value.rows;
-  if (endNow) {
-    if (endR.status === 'rejected') return statementError(endR.reason);
-    return { ok: true, rows, committed: e.end === 'commit' };
+  const out = await settle(runPipeline(client, [BEGIN, set, main]));
+  if (!out.ok) {
+    await client.query('rollback');
+    return statementError(out.error);
   }
-  const decision = (e.end as (rows: readonly Row[]) => 'commit' | 'rollback')(rows);
-  try {
-    await client.query(decision);
-  } catch (err) {
-    return statementError(err);
-  }
+  const rows = out.results[2]!.rows;
+  const decision = e.end(rows);
+  const end = await settle(runPipeline(client, [decision === 'commit' ? COMMIT : ROLLBACK]));
+  if (!end.ok) return statementError(end.error);
   return { ok: true, rows, committed: decision === 'commit' };
+}
+
+type Settled = { ok: true; results: WireResult[] } | { ok: false; error: WireError };
+
+async function settle(p: Promise<WireResult[]>): Promise<Settled> {
+  try {
+    return { ok: true, results: await p };
+  } catch (error) {
+    return { ok: false, error: error as WireError };
+  }
 }
 
 function statementError(err: unknown): ExecutionResult {
   const e = err as Partial<pg.DatabaseError> & Error;
+  // An error without a SQLSTATE did not come from Postgres: the connection broke.
   if (typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code)) {
     return { ok: false, kind: 'connection', message: e.message };
   }

@@ -47,6 +47,29 @@ const RESERVED_EMBEDDABLE = ['order', 'limit', 'offset', 'and', 'or'];
 /** A filter value, or for GET calls a plain argument when the value is not an operator expression. */
 type FilterValue = { readonly type: 'filter'; readonly expr: OpExpr } | { readonly type: 'arg'; readonly value: string };
 
+const filterValue: Parser<FilterValue> = map(opExpr(singleValue), (expr): FilterValue => ({ type: 'filter', expr }));
+const rpcValue = (v: string): Parser<FilterValue> => alt(filterValue, pure<FilterValue>({ type: 'arg', value: v }));
+
+/**
+ * The common shapes, read without the combinators (same results, tested against them): a plain column name as
+ * key, and `[not.]op.value` with an operator whose value is the rest of the text.
+ */
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PLAIN_FILTER = /^(not\.)?(neq|eq|gte|gt|lte|lt|ilike|like|imatch|match|cs|cd|ov|sl|sr|nxr|nxl|adj|isdistinct)\.([\s\S]*)$/;
+
+export function fastTreePath(key: string): { path: string[]; field: { name: string; jsonPath: [] } } | null {
+  return PLAIN_KEY.test(key) ? { path: [], field: { name: key, jsonPath: [] } } : null;
+}
+
+export function fastOpExpr(value: string): OpExpr | null {
+  const m = PLAIN_FILTER.exec(value);
+  if (!m) return null;
+  const operator = m[2]!;
+  const rest = m[3]!;
+  if (operator === 'isdistinct') return { negated: m[1] !== undefined, operation: { type: 'isdistinct', value: rest } };
+  return { negated: m[1] !== undefined, operation: { type: 'compare', operator: operator as 'eq', quantifier: null, value: rest } };
+}
+
 export function parseQueryParams(query: string, isRpcRead: boolean): { ok: true; value: QueryParams } | { ok: false; error: ApiError } {
   try {
     return { ok: true, value: parseOrThrow(query, isRpcRead) };
@@ -81,14 +104,15 @@ function parseOrThrow(query: string, isRpcRead: boolean): QueryParams {
   const selectText = lookup('select') ?? '*';
   const select = run(fieldForest, `failed to parse select parameter (${selectText})`, selectText);
 
-  const filterValue: Parser<FilterValue> = map(opExpr(singleValue), (expr): FilterValue => ({ type: 'filter', expr }));
   const filters: PathFilter[] = [];
   const rpcArgs: (readonly [string, string])[] = [];
   for (const [k, v] of nonEmpty) {
     if (RESERVED.includes(k) || RESERVED_EMBEDDABLE.includes(lastSegment(k))) continue;
-    const tp = run(treePath, `failed to parse tree path (${k})`, k);
-    const valueParser = isRpcRead ? alt(filterValue, pure<FilterValue>({ type: 'arg', value: v })) : filterValue;
-    const fv = run(valueParser, `failed to parse filter (${v})`, v);
+    const tp = fastTreePath(k) ?? run(treePath, `failed to parse tree path (${k})`, k);
+    const fast = fastOpExpr(v);
+    const fv: FilterValue = fast
+      ? { type: 'filter', expr: fast }
+      : run(isRpcRead ? rpcValue(v) : filterValue, `failed to parse filter (${v})`, v);
     if (fv.type === 'arg') rpcArgs.push([tp.field.name, fv.value]);
     else filters.push({ path: tp.path, filter: { field: tp.field, opExpr: fv.expr } });
   }
