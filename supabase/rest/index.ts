@@ -6,16 +6,24 @@ import type { Service, ServiceContext } from '../gateway/types.ts';
 import type { JwtVerifier } from '../keys/jwt.ts';
 import { textResponse } from '../shared/http.ts';
 import { authenticate, type Caller } from './auth.ts';
-import { schemaCacheUnavailable, singularityError, type ApiError } from './errors.ts';
-import type { Executor, Row } from './execute.ts';
+import { schemaCacheUnavailable, tableNotFound } from './errors.ts';
+import type { Executor } from './execute.ts';
 import { parseRequest } from './parse/index.ts';
 import type { ApiRequest } from './parse/types.ts';
 import { accessibleStatement, parseAccessible } from './openapi/privileges.ts';
 import { openApiDocument } from './openapi/document.ts';
+import { planCall } from './plan/call.ts';
+import { planMutate } from './plan/mutate.ts';
 import { planRead } from './plan/read.ts';
-import { errorResponse, failureResponse, readResponse } from './respond.ts';
+import { callEnd, callResponse } from './respond/call.ts';
+import { errorResponse, failureResponse, resultResponse } from './respond/index.ts';
+import { mutateEnd, mutateResponse } from './respond/mutate.ts';
+import { readAnswer } from './respond/read.ts';
 import type { SchemaCacheHolder } from './schema-cache/listen.ts';
 import type { SchemaCache } from './schema-cache/types.ts';
+import { qualifiedKey } from './schema-cache/qualified-key.ts';
+import { callStatement } from './sql/call.ts';
+import { mutateStatement } from './sql/mutate-statement.ts';
 import { readStatement } from './sql/read.ts';
 
 export interface RestOptions {
@@ -75,7 +83,8 @@ export function createRestService(opts: RestOptions): Service {
     const url = new URL(req.url);
     const parsed = parseRequest(
       { method: req.method, url: ctx.subpath + url.search, headers: req.headers, body },
-      { schemas: opts.schemas, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) },
+      // PostgREST's db-tx-end = commit-allow-override: `Prefer: tx=rollback` is honoured.
+      { schemas: opts.schemas, allowTxOverride: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) },
     );
     if (!parsed.ok) return errorResponse(parsed.error);
     const request = parsed.request;
@@ -88,26 +97,37 @@ export function createRestService(opts: RestOptions): Service {
       return errorResponse(schemaCacheUnavailable());
     }
     if (request.target.kind === 'openapi') return openApi(request, caller, cache, req, ctx, t);
-    if (request.action.type !== 'read' || request.target.kind !== 'relation') return errorResponse(notYet(request));
-    const plan = planRead(request, cache, { aggregatesEnabled: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) });
-    if (!plan.ok) return errorResponse(plan.error);
-    const statement = readStatement(plan.plan, { count: request.preferences.count, media: request.media, headersOnly: request.action.headersOnly });
-    t.mark('plan');
+    if (request.action.type === 'info') return optionsResponse(request, cache);
 
-    const result = await opts.executor.run({
-      role: caller.role,
-      settings: settings(request, caller, ctx.subpath),
-      readOnly: true,
-      statement,
-      end: request.preferences.tx === 'rollback' ? 'rollback' : 'commit',
-    });
-    t.mark('transaction');
-    if (!result.ok) return failureResponse(result, caller);
-    const row: Row = result.rows[0] ?? {};
-    const pageTotal = Number(row.page_total ?? 0);
-    if (request.media.type === 'singular' && pageTotal !== 1) return errorResponse(singularityError(pageTotal));
-    const total = row.total_result_set === null || row.total_result_set === undefined ? null : Number(row.total_result_set);
-    const response = readResponse(request, row, { body: row.body ?? '[]', pageTotal, total });
+    const planOptions = { aggregatesEnabled: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) };
+    const base = { role: caller.role, settings: settings(request, caller, ctx.subpath) };
+    let response: Response;
+    if (request.target.kind === 'routine') {
+      const plan = planCall(request, cache, planOptions);
+      if (!plan.ok) return errorResponse(plan.error);
+      t.mark('plan');
+      const result = await opts.executor.run({ ...base, readOnly: plan.plan.readOnly, statement: callStatement(plan.plan), end: callEnd(request, plan.plan) });
+      t.mark('transaction');
+      if (!result.ok) return failureResponse(result, caller);
+      response = resultResponse(callResponse(request, plan.plan, result.rows[0]));
+    } else if (request.action.type === 'read') {
+      const plan = planRead(request, cache, planOptions);
+      if (!plan.ok) return errorResponse(plan.error);
+      const statement = readStatement(plan.plan, { count: request.preferences.count, media: request.media, headersOnly: request.action.headersOnly });
+      t.mark('plan');
+      const result = await opts.executor.run({ ...base, readOnly: true, statement, end: request.preferences.tx === 'rollback' ? 'rollback' : 'commit' });
+      t.mark('transaction');
+      if (!result.ok) return failureResponse(result, caller);
+      response = resultResponse(readAnswer(request, result.rows[0]));
+    } else {
+      const plan = planMutate(request, cache, planOptions);
+      if (!plan.ok) return errorResponse(plan.error);
+      t.mark('plan');
+      const result = await opts.executor.run({ ...base, readOnly: false, statement: mutateStatement(plan.plan), end: mutateEnd(request, plan.plan) });
+      t.mark('transaction');
+      if (!result.ok) return failureResponse(result, caller);
+      response = resultResponse(mutateResponse(request, plan.plan, result.rows[0]));
+    }
     t.mark('response');
     return response;
   }
@@ -144,12 +164,18 @@ export function createRestService(opts: RestOptions): Service {
   };
 }
 
-function notYet(request: ApiRequest): ApiError {
-  return {
-    code: 'PGRST501',
-    message: `${request.method} on ${request.target.kind === 'routine' ? 'functions' : 'tables'} is not implemented yet`,
-    details: null,
-    hint: null,
-    status: 501,
-  };
+/** `OPTIONS /rest/v1/<table>` or `/rpc/<fn>`: the methods it allows, as PostgREST answers. */
+function optionsResponse(request: ApiRequest, cache: SchemaCache): Response {
+  let allow = 'OPTIONS,GET,HEAD,POST';
+  if (request.target.kind === 'relation') {
+    const relation = cache.relations.get(qualifiedKey(request.target.schema, request.target.name));
+    if (!relation) return errorResponse(tableNotFound(request.target.schema, request.target.name, null));
+    const verbs = ['OPTIONS', 'GET', 'HEAD'];
+    if (relation.insertable) verbs.push('POST');
+    if (relation.insertable && relation.updatable) verbs.push('PUT');
+    if (relation.updatable) verbs.push('PATCH');
+    if (relation.deletable) verbs.push('DELETE');
+    allow = verbs.join(',');
+  }
+  return textResponse(null, { status: 200, headers: { allow } });
 }

@@ -46,7 +46,8 @@ export function bodyExpression(media: ResponseMedia, headersOnly = false): Fragm
   }
 }
 
-const RESPONSE_SETTINGS = kw(
+/** The `response.headers` / `response.status` a function or trigger set, read at the end of the statement. */
+export const RESPONSE_SETTINGS = kw(
   `nullif(current_setting('response.headers', true), '') AS response_headers, ` +
     `nullif(current_setting('response.status', true), '') AS response_status`,
 );
