@@ -2,16 +2,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseRaisePgrst, statusForSqlState } from '../../supabase/rest/errors.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
+import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import { planCall } from '../../supabase/rest/plan/call.ts';
 import { callEnd, callResponse } from '../../supabase/rest/respond/call.ts';
-import { loadSchemaCache } from '../../supabase/rest/schema-cache/load.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { callStatement } from '../../supabase/rest/sql/call.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { startRestFixture, type RestFixture } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create table public.clients (id int primary key, name text not null);
@@ -57,29 +57,19 @@ insert into public.clients values (1, 'Acme'), (2, 'Globex');
 insert into public.projects values (1, 'Website', 1), (2, 'App', 1), (3, 'Warehouse', 2);
 `;
 
-const PASSWORD = 'call-test-authenticator-password';
 let server: TestPostgres;
 let admin: pg.Client;
 let cache: SchemaCache;
 let executor: Executor;
 
+let fixture: RestFixture;
+
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(FIXTURE);
-  cache = await loadSchemaCache(admin, ['public']);
-  const url = new URL(server.url);
-  url.username = 'authenticator';
-  url.password = PASSWORD;
-  executor = createExecutor({ url: url.toString(), poolSize: 1 });
+  fixture = await startRestFixture(FIXTURE);
+  ({ server, admin, cache, executor: executor } = fixture);
 });
 
-after(async () => {
-  await executor?.close();
-  await admin?.end();
-  await server?.destroy();
-});
+after(() => fixture?.close());
 
 beforeEach(async () => {
   await admin.query(SEED);

@@ -7,6 +7,7 @@ import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
 import { createRestService } from '../../supabase/rest/index.ts';
 import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
 import type { Service } from '../../supabase/gateway/types.ts';
+import { authenticatorUrl } from '../../supabase/cli/services.ts';
 import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
 const PASSWORD = 'engine-fuzz-authenticator-password';
@@ -41,10 +42,7 @@ before(async () => {
   await db.end();
   cache = createSchemaCacheHolder({ url: server.url, schemas: ['public', 'extensions'] });
   await cache.ready;
-  const url = new URL(server.url);
-  url.username = 'authenticator';
-  url.password = PASSWORD;
-  const real = createExecutor({ url: url.toString(), poolSize: 4 });
+  const real = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 4 });
   executor = {
     run: (e) => {
       statements.push(e.statement.text);

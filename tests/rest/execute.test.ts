@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createExecutor, type Execution, type Executor } from '../../supabase/rest/execute.ts';
+import { authenticatorUrl } from '../../supabase/cli/services.ts';
 import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
 const PASSWORD = 'execute-test-authenticator-password';
@@ -22,10 +23,7 @@ before(async () => {
     create policy "Owners write their notes" on public.notes for insert to authenticated with check (owner = (select auth.uid()));
     insert into public.notes values (1, '${USER_A}', 'a1'), (2, '${USER_B}', 'b1');
   `);
-  const url = new URL(server.url);
-  url.username = 'authenticator';
-  url.password = PASSWORD;
-  exec = createExecutor({ url: url.toString(), poolSize: 1 });
+  exec = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 1 });
 });
 
 after(async () => {

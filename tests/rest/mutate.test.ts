@@ -2,16 +2,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { statusForSqlState } from '../../supabase/rest/errors.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
+import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import { planMutate } from '../../supabase/rest/plan/mutate.ts';
 import { mutateEnd, mutateResponse } from '../../supabase/rest/respond/mutate.ts';
-import { loadSchemaCache } from '../../supabase/rest/schema-cache/load.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { mutateStatement } from '../../supabase/rest/sql/mutate-statement.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { startRestFixture, type RestFixture } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create table public.clients (id int primary key, name text not null);
@@ -53,29 +53,19 @@ insert into public.accounts values (1, 'a@x.test', 'Ann'), (2, 'b@x.test', 'Bob'
 insert into public.items values (1, 'item-1'), (2, 'item-2'), (3, 'item-3');
 `;
 
-const PASSWORD = 'mutate-test-authenticator-password';
 let server: TestPostgres;
 let admin: pg.Client;
 let cache: SchemaCache;
 let executor: Executor;
 
+let fixture: RestFixture;
+
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(FIXTURE);
-  cache = await loadSchemaCache(admin, ['public']);
-  const url = new URL(server.url);
-  url.username = 'authenticator';
-  url.password = PASSWORD;
-  executor = createExecutor({ url: url.toString(), poolSize: 1 });
+  fixture = await startRestFixture(FIXTURE);
+  ({ server, admin, cache, executor: executor } = fixture);
 });
 
-after(async () => {
-  await executor?.close();
-  await admin?.end();
-  await server?.destroy();
-});
+after(() => fixture?.close());
 
 beforeEach(async () => {
   await admin.query(SEED);

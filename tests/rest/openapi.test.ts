@@ -2,17 +2,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
+import type { Executor } from '../../supabase/rest/execute.ts';
 import { openApiDocument } from '../../supabase/rest/openapi/document.ts';
 import { accessibleStatement, parseAccessible, type Accessible } from '../../supabase/rest/openapi/privileges.ts';
 import type { SwaggerDocument } from '../../supabase/rest/openapi/types.ts';
-import { loadSchemaCache } from '../../supabase/rest/schema-cache/load.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { startRestFixture, type RestFixture } from '../helpers/rest-engine.ts';
 
-const PASSWORD = 'openapi-test-authenticator-password';
 
 const FIXTURE = `
 comment on schema public is 'Convo test API
@@ -105,23 +104,14 @@ async function accessibleAs(role: string, settings: (readonly [string, string])[
   return parseAccessible(result.ok ? result.rows : []);
 }
 
+let fixture: RestFixture;
+
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(FIXTURE);
-  cache = await loadSchemaCache(admin, ['public']);
-  const url = new URL(server.url);
-  url.username = 'authenticator';
-  url.password = PASSWORD;
-  exec = createExecutor({ url: url.toString(), poolSize: 1 });
+  fixture = await startRestFixture(FIXTURE);
+  ({ server, admin, cache, executor: exec } = fixture);
 });
 
-after(async () => {
-  await exec?.close();
-  await admin?.end();
-  await server?.destroy();
-});
+after(() => fixture?.close());
 
 // ---------------------------------------------------------------------------
 // Swagger 2.0 shape

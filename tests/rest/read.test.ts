@@ -2,18 +2,18 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
+import type pg from 'pg';
+import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import { planRead } from '../../supabase/rest/plan/read.ts';
 import type { ReadPlanOptions } from '../../supabase/rest/plan/types.ts';
-import { loadSchemaCache } from '../../supabase/rest/schema-cache/load.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { kw, render, sql } from '../../supabase/rest/sql/fragments.ts';
 import { readQuery } from '../../supabase/rest/sql/query.ts';
 import { bodyExpression, plannedCountStatement, planRows, readStatement } from '../../supabase/rest/sql/read.ts';
 import type { CountPreference } from '../../supabase/rest/sql/read.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { startRestFixture, type RestFixture } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create type public.status as enum ('todo', 'doing', 'done');
@@ -64,29 +64,19 @@ create policy "Anyone reads clients but Initech" on public.clients for select to
 create policy "Anyone reads projects" on public.projects for select to anon using (true);
 `;
 
-const PASSWORD = 'read-test-authenticator-password';
 let server: TestPostgres;
 let admin: pg.Client;
 let cache: SchemaCache;
 let executor: Executor;
 
+let fixture: RestFixture;
+
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(FIXTURE);
-  cache = await loadSchemaCache(admin, ['public']);
-  const url = new URL(server.url);
-  url.username = 'authenticator';
-  url.password = PASSWORD;
-  executor = createExecutor({ url: url.toString(), poolSize: 1 });
+  fixture = await startRestFixture(FIXTURE);
+  ({ server, admin, cache, executor: executor } = fixture);
 });
 
-after(async () => {
-  await executor?.close();
-  await admin?.end();
-  await server?.destroy();
-});
+after(() => fixture?.close());
 
 interface Answer {
   total: number | null;
