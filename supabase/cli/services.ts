@@ -53,12 +53,19 @@ export async function startPlatform(config: ConvoConfig, secrets: ProjectSecrets
     const health = async (): Promise<HealthReport> => {
       const dbOk = await healthPool.query('select 1').then(() => true, () => false);
       const workerOk = worker.running();
+      let cacheLoadedAt: string | null = null;
+      try {
+        cacheLoadedAt = cache.current().loadedAt.toISOString();
+      } catch {
+        /* not loaded yet */
+      }
       return {
-        status: dbOk && workerOk ? 'ok' : 'degraded',
+        status: dbOk && workerOk && cacheLoadedAt !== null ? 'ok' : 'degraded',
         version: process.env.npm_package_version ?? '0.1.0',
         db: dbOk ? 'ok' : 'unreachable',
         worker: workerOk ? 'running' : 'stopped',
-        rest: 'ok',
+        rest: cacheLoadedAt !== null ? 'ok' : 'loading schema cache',
+        schema_cache_loaded_at: cacheLoadedAt,
         auth: 'unavailable',
         functions: 'unavailable',
       };

@@ -39,6 +39,8 @@ test('GET /health answers without a key and reports the database and worker', as
   assert.equal(body.status, 'ok');
   assert.equal(body.db, 'ok');
   assert.equal(body.worker, 'running');
+  assert.equal(body.rest, 'ok');
+  assert.match(String(body.schema_cache_loaded_at), /^\d{4}-\d\d-\d\dT/);
 });
 
 test('requests without a project key get 401 JSON with no internal detail', async () => {
