@@ -6,7 +6,7 @@ import type { JwtVerifier } from '../keys/jwt.ts';
 import { textResponse } from '../shared/http.ts';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { checkProjectKey } from './key-auth.ts';
-import { toWebRequest, writeWebResponse } from './node-adapter.ts';
+import { toServiceRequest, writeWebResponse } from './node-adapter.ts';
 import type { HealthReport, Service, ServiceName } from './types.ts';
 
 export interface GatewayOptions {
@@ -80,7 +80,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (!service) {
       return json(503, { message: `The ${SERVICE_LABEL[target.service]} service is not available`, code: 'service_unavailable' });
     }
-    return service(toWebRequest(req, url), {
+    return service(toServiceRequest(req, url), {
       requestId,
       subpath: target.subpath,
       apikeyClaims,

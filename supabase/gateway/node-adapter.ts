@@ -1,12 +1,89 @@
 /** Converts between Node's http objects and Web-standard Request/Response, streaming bodies both ways. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { bufferedBody } from '../shared/http.ts';
+import type { ServiceRequest } from './types.ts';
 
-export function toWebRequest(req: IncomingMessage, url: URL): Request {
+function headersOf(req: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
+
+/** A ServiceRequest read straight from Node's request: the body stream and the abort signal are made only when asked for. */
+class IncomingRequest implements ServiceRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+  #req: IncomingMessage;
+  #consumed = false;
+  #controller: AbortController | null = null;
+
+  constructor(req: IncomingMessage, url: URL) {
+    this.#req = req;
+    this.method = req.method ?? 'GET';
+    this.url = url.href;
+    this.headers = headersOf(req);
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.method === 'GET' || this.method === 'HEAD') return null;
+    this.#take();
+    return Readable.toWeb(this.#req) as ReadableStream<Uint8Array>;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      this.#req.once('close', () => {
+        if (!this.#req.complete || this.#req.socket?.destroyed) controller.abort();
+      });
+    }
+    return this.#controller.signal;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.method === 'GET' || this.method === 'HEAD') return new ArrayBuffer(0);
+    this.#take();
+    const b = await buffer(this.#req);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.arrayBuffer());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  #take(): void {
+    if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
+    this.#consumed = true;
+  }
+}
+
+export function toServiceRequest(req: IncomingMessage, url: URL): ServiceRequest {
+  return new IncomingRequest(req, url);
+}
+
+/** A full Web Request, for code that needs one (e.g. to forward it with fetch). */
+export function toRequest(req: ServiceRequest): Request {
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  return new Request(req.url, {
+    method: req.method,
+    headers: req.headers,
+    body: hasBody ? req.body : null,
+    // Node's fetch needs this to accept a stream body.
+    duplex: 'half',
+  } as RequestInit);
+}
+
+export function toWebRequest(req: IncomingMessage, url: URL): Request {
+  const headers = headersOf(req);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   return new Request(url, {

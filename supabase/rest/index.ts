@@ -2,7 +2,7 @@
  * `/rest/v1`: the pipeline and nothing else — auth → parse → plan → sql → execute → respond — with
  * per-stage timings in `Server-Timing`.
  */
-import type { Service, ServiceContext } from '../gateway/types.ts';
+import type { Service, ServiceContext, ServiceRequest } from '../gateway/types.ts';
 import type { JwtVerifier } from '../keys/jwt.ts';
 import { textResponse } from '../shared/http.ts';
 import { authenticate, type Caller } from './auth.ts';
@@ -72,13 +72,13 @@ export function createRestService(opts: RestOptions): Service {
     return out;
   }
 
-  async function handle(req: Request, ctx: ServiceContext, t: Timings): Promise<Response> {
+  async function handle(req: ServiceRequest, ctx: ServiceContext, t: Timings): Promise<Response> {
     const auth = await authenticate(req.headers, ctx.apikeyClaims, opts.verifier, anonRole);
     t.mark('jwt');
     if (!auth.ok) return errorResponse(auth.error, auth.headers);
     const caller = auth.caller;
 
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== null;
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody ? new Uint8Array(await req.arrayBuffer()) : null;
     const url = new URL(req.url);
     const parsed = parseRequest(
@@ -133,7 +133,7 @@ export function createRestService(opts: RestOptions): Service {
   }
 
   /** `GET /rest/v1/`: what the caller's role can reach, as PostgREST's OpenAPI (Swagger 2.0) document. */
-  async function openApi(request: ApiRequest, caller: Caller, cache: SchemaCache, req: Request, ctx: ServiceContext, t: Timings): Promise<Response> {
+  async function openApi(request: ApiRequest, caller: Caller, cache: SchemaCache, req: ServiceRequest, ctx: ServiceContext, t: Timings): Promise<Response> {
     const result = await opts.executor.run({
       role: caller.role,
       settings: settings(request, caller, ctx.subpath),
