@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { serialize } from 'pg-protocol';
 
 export interface WireStatement {
   text: string;
@@ -22,14 +23,9 @@ export interface WireError extends Error {
   hint?: string;
 }
 
-/** The parts of node-postgres's Connection a Submittable writes to (its public protocol methods). */
+/** The parts of node-postgres's Connection a Submittable uses: its socket and its message events. */
 interface ProtocolConnection {
-  parse(msg: { name: string; text: string; types: never[] }): void;
-  bind(msg: { portal: string; statement: string; values: Array<string | Buffer | null>; binary: boolean }): void;
-  describe(msg: { type: 'P' | 'S'; name: string }): void;
-  execute(msg: { portal: string; rows: number }): void;
-  sync(): void;
-  stream: { cork?: () => void; uncork?: () => void };
+  stream: { write(chunk: Buffer): boolean };
   on(event: 'parseComplete', listener: () => void): void;
   off(event: 'parseComplete', listener: () => void): void;
 }
@@ -37,6 +33,10 @@ interface ProtocolConnection {
 interface FieldMessage {
   fields: Array<{ name: string }>;
 }
+
+const DESCRIBE_PORTAL = serialize.describe({ type: 'P', name: '' });
+const EXECUTE_ALL = serialize.execute({ portal: '', rows: 0 });
+const SYNC = serialize.sync();
 
 const statementNames = new Map<string, string>();
 /** A stable name per text, so a query shape is parsed once per connection and reused after. */
@@ -99,23 +99,20 @@ export class WirePipeline {
     let known = prepared.get(connection);
     if (!known) prepared.set(connection, (known = new Set()));
     connection.on('parseComplete', this.onParseComplete);
-    connection.stream.cork?.();
-    try {
-      for (const st of this.statements) {
-        const name = nameFor(st.text);
-        if (!known.has(name)) {
-          connection.parse({ name, text: st.text, types: [] });
-          known.add(name);
-          this.parsed.push(name);
-        }
-        connection.bind({ portal: '', statement: name, values: st.values.map(wireValue), binary: false });
-        connection.describe({ type: 'P', name: '' });
-        connection.execute({ portal: '', rows: 0 });
+    // Every message of the pipeline in one buffer and one write: one syscall, one TCP segment.
+    const chunks: Buffer[] = [];
+    for (const st of this.statements) {
+      const name = nameFor(st.text);
+      if (!known.has(name)) {
+        chunks.push(serialize.parse({ name, text: st.text, types: [] }));
+        known.add(name);
+        this.parsed.push(name);
       }
-      connection.sync();
-    } finally {
-      connection.stream.uncork?.();
+      chunks.push(serialize.bind({ portal: '', statement: name, values: st.values.map(wireValue), binary: false }));
+      chunks.push(DESCRIBE_PORTAL, EXECUTE_ALL);
     }
+    chunks.push(SYNC);
+    connection.stream.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   }
 
   handleRowDescription(msg: FieldMessage): void {
