@@ -19,6 +19,8 @@ export interface Execution {
   settings: ReadonlyArray<readonly [string, string]>;
   readOnly: boolean;
   statement: Statement;
+  /** Statements run after the main one in the same transaction and round trip (e.g. EXPLAIN for a planned count). */
+  extra?: readonly Statement[];
   /**
    * How the transaction ends. 'commit' and 'rollback' are pipelined with the rest (one round trip);
    * a function is asked once the main statement's rows are known (two round trips).
@@ -37,7 +39,7 @@ export interface DbErrorFields {
 }
 
 export type ExecutionResult =
-  | { ok: true; rows: Row[]; committed: boolean }
+  | { ok: true; rows: Row[]; committed: boolean; extraRows: Row[][] }
   | { ok: false; kind: 'statement'; error: DbErrorFields }
   | { ok: false; kind: 'connection'; message: string }
   | { ok: false; kind: 'pool-timeout' };
@@ -116,20 +118,23 @@ async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionR
   const set: WireStatement = { text: settingsStatement(settings.length / 2), values: settings };
   const main: WireStatement = { text: e.statement.text, values: e.statement.values };
 
+  const extra: WireStatement[] = (e.extra ?? []).map((st) => ({ text: st.text, values: st.values }));
+  const extraRows = (results: WireResult[], from: number) => results.slice(from, from + extra.length).map((r) => r.rows);
+
   if (e.end === 'commit') {
     // An implicit transaction: everything up to the Sync commits together, or not at all.
-    const out = await settle(runPipeline(client, [set, main]));
-    return out.ok ? { ok: true, rows: out.results[1]!.rows, committed: true } : statementError(out.error);
+    const out = await settle(runPipeline(client, [set, main, ...extra]));
+    return out.ok ? { ok: true, rows: out.results[1]!.rows, committed: true, extraRows: extraRows(out.results, 2) } : statementError(out.error);
   }
   if (e.end === 'rollback') {
-    const out = await settle(runPipeline(client, [BEGIN, set, main, ROLLBACK]));
+    const out = await settle(runPipeline(client, [BEGIN, set, main, ...extra, ROLLBACK]));
     if (!out.ok) {
       await client.query('rollback');
       return statementError(out.error);
     }
-    return { ok: true, rows: out.results[2]!.rows, committed: false };
+    return { ok: true, rows: out.results[2]!.rows, committed: false, extraRows: extraRows(out.results, 3) };
   }
-  const out = await settle(runPipeline(client, [BEGIN, set, main]));
+  const out = await settle(runPipeline(client, [BEGIN, set, main, ...extra]));
   if (!out.ok) {
     await client.query('rollback');
     return statementError(out.error);
@@ -138,7 +143,7 @@ async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionR
   const decision = e.end(rows);
   const end = await settle(runPipeline(client, [decision === 'commit' ? COMMIT : ROLLBACK]));
   if (!end.ok) return statementError(end.error);
-  return { ok: true, rows, committed: decision === 'commit' };
+  return { ok: true, rows, committed: decision === 'commit', extraRows: extraRows(out.results, 3) };
 }
 
 type Settled = { ok: true; results: WireResult[] } | { ok: false; error: WireError };

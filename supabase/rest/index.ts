@@ -7,7 +7,7 @@ import type { JwtVerifier } from '../keys/jwt.ts';
 import { textResponse } from '../shared/http.ts';
 import { authenticate, type Caller } from './auth.ts';
 import { schemaCacheUnavailable, tableNotFound } from './errors.ts';
-import type { Executor } from './execute.ts';
+import type { Executor, Row } from './execute.ts';
 import { parseRequest } from './parse/index.ts';
 import type { ApiRequest } from './parse/types.ts';
 import { accessibleStatement, parseAccessible } from './openapi/privileges.ts';
@@ -24,7 +24,7 @@ import type { SchemaCache } from './schema-cache/types.ts';
 import { qualifiedKey } from './schema-cache/qualified-key.ts';
 import { callStatement } from './sql/call.ts';
 import { mutateStatement } from './sql/mutate-statement.ts';
-import { readStatement } from './sql/read.ts';
+import { plannedCountStatement, planRows, readStatement } from './sql/read.ts';
 
 export interface RestOptions {
   executor: Executor;
@@ -113,12 +113,21 @@ export function createRestService(opts: RestOptions): Service {
     } else if (request.action.type === 'read') {
       const plan = planRead(request, cache, planOptions);
       if (!plan.ok) return errorResponse(plan.error);
-      const statement = readStatement(plan.plan, { count: request.preferences.count, media: request.media, headersOnly: request.action.headersOnly });
+      const count = request.preferences.count;
+      const statement = readStatement(plan.plan, { count, media: request.media, headersOnly: request.action.headersOnly });
+      // The planner's estimate: for count=planned, and for count=estimated when the exact count passes max-rows.
+      const explain = count === 'planned' || (count === 'estimated' && opts.maxRows !== undefined);
       t.mark('plan');
-      const result = await opts.executor.run({ ...base, readOnly: true, statement, end: request.preferences.tx === 'rollback' ? 'rollback' : 'commit' });
+      const result = await opts.executor.run({
+        ...base,
+        readOnly: true,
+        statement,
+        ...(explain ? { extra: [plannedCountStatement(plan.plan)] } : {}),
+        end: request.preferences.tx === 'rollback' ? 'rollback' : 'commit',
+      });
       t.mark('transaction');
       if (!result.ok) return failureResponse(result, caller);
-      response = resultResponse(readAnswer(request, result.rows[0]));
+      response = resultResponse(readAnswer(request, withEstimate(result.rows[0], result.extraRows[0], count, opts.maxRows)));
     } else {
       const plan = planMutate(request, cache, planOptions);
       if (!plan.ok) return errorResponse(plan.error);
@@ -178,4 +187,15 @@ function optionsResponse(request: ApiRequest, cache: SchemaCache): Response {
     allow = verbs.join(',');
   }
   return textResponse(null, { status: 200, headers: { allow } });
+}
+
+/** PostgREST's counts: `planned` is the planner's estimate; `estimated` is exact up to max-rows, the estimate beyond. */
+function withEstimate(row: Row | undefined, explainRows: Row[] | undefined, count: string | null, maxRows: number | undefined): Row | undefined {
+  if (!row || !explainRows) return row;
+  const planned = planRows(explainRows[0]?.['QUERY PLAN']);
+  if (planned === null) return row;
+  if (count === 'planned') return { ...row, total_result_set: String(planned) };
+  const exact = row.total_result_set === null || row.total_result_set === undefined ? null : Number(row.total_result_set);
+  if (count === 'estimated' && maxRows !== undefined && exact !== null && exact > maxRows) return { ...row, total_result_set: String(Math.max(planned, maxRows)) };
+  return row;
 }

@@ -268,3 +268,15 @@ test('RPC through supabase-js: named arguments, GET on immutable functions, seto
   const done = await supabase.from('todos').select('done').eq('done', false);
   assert.deepEqual(done.data, []);
 });
+
+test('count=planned answers the planner estimate; count=estimated is exact below max-rows', async () => {
+  const planned = await fetch(`${api}/rest/v1/projects?select=id&client_id=eq.1`, { headers: { apikey: convo.status.anon_key, prefer: 'count=planned' } });
+  assert.ok(planned.status === 200 || planned.status === 206);
+  assert.equal(planned.headers.get('preference-applied'), 'count=planned');
+  const m = /^(\*|\d+-\d+)\/(\d+)$/.exec(planned.headers.get('content-range') ?? '');
+  assert.ok(m, `a numeric estimate in ${planned.headers.get('content-range')}`);
+  assert.deepEqual(await planned.json(), [{ id: 1 }, { id: 2 }]);
+
+  const estimated = await fetch(`${api}/rest/v1/projects?select=id`, { headers: { apikey: convo.status.anon_key, prefer: 'count=estimated' } });
+  assert.equal(estimated.headers.get('content-range'), '0-4/5');
+});
