@@ -55,21 +55,21 @@ test('the statement runs as the caller: role, claims and RLS apply, and every va
                   coalesce(json_agg(n.body), '[]')::text as body, count(*) as n from public.notes n`,
     values: [],
   }));
-  assert.deepEqual(r, { ok: true, committed: true, rows: [{ who: 'authenticated', uid: USER_A, m: 'GET', body: '["a1"]', n: '1' }] });
+  assert.deepEqual(r, { ok: true, committed: true, extraRows: [], rows: [{ who: 'authenticated', uid: USER_A, m: 'GET', body: '["a1"]', n: '1' }] });
   const anon = await exec.run(as('anon', null, { text: 'select count(*) as n from public.notes', values: [] }));
-  assert.deepEqual(anon, { ok: true, committed: true, rows: [{ n: '0' }] });
+  assert.deepEqual(anon, { ok: true, committed: true, extraRows: [], rows: [{ n: '0' }] });
 });
 
 test('settings are transaction-local: the next request on the same connection starts clean', async () => {
   await exec.run(as('authenticated', USER_A, { text: 'select 1 as x', values: [] }));
   const r = await exec.run({ role: 'anon', settings: [], readOnly: true, statement: { text: `select current_user as who, coalesce(current_setting('request.jwt.claims', true), '') as c`, values: [] }, end: 'commit' });
-  assert.deepEqual(r, { ok: true, committed: true, rows: [{ who: 'anon', c: '' }] });
+  assert.deepEqual(r, { ok: true, committed: true, extraRows: [], rows: [{ who: 'anon', c: '' }] });
 });
 
 test('values are bind parameters, never spliced into the text', async () => {
   const evil = `'); drop table public.notes; --`;
   const r = await exec.run(as('authenticated', USER_A, { text: 'select $1::text as v', values: [evil] }));
-  assert.deepEqual(r, { ok: true, committed: true, rows: [{ v: evil }] });
+  assert.deepEqual(r, { ok: true, committed: true, extraRows: [], rows: [{ v: evil }] });
   assert.deepEqual((await admin.query(`select count(*)::int as n from public.notes`)).rows, [{ n: 2 }]);
 });
 
@@ -84,15 +84,15 @@ test('a read-only transaction refuses writes with SQLSTATE 25006', async () => {
 test('commit keeps a write, rollback (pipelined or decided after the rows) discards it', async () => {
   const insert = (id: number, end: Execution['end']) =>
     exec.run(as('authenticated', USER_A, { text: `insert into public.notes values ($1, $2, 'w') returning id::text`, values: [id, USER_A] }, { readOnly: false, end }));
-  assert.deepEqual(await insert(10, 'commit'), { ok: true, committed: true, rows: [{ id: '10' }] });
-  assert.deepEqual(await insert(11, 'rollback'), { ok: true, committed: false, rows: [{ id: '11' }] });
+  assert.deepEqual(await insert(10, 'commit'), { ok: true, committed: true, extraRows: [], rows: [{ id: '10' }] });
+  assert.deepEqual(await insert(11, 'rollback'), { ok: true, committed: false, extraRows: [], rows: [{ id: '11' }] });
   let seen: unknown = null;
   const decided = await insert(12, (rows) => {
     seen = rows;
     return 'rollback';
   });
   assert.deepEqual(seen, [{ id: '12' }]);
-  assert.deepEqual(decided, { ok: true, committed: false, rows: [{ id: '12' }] });
+  assert.deepEqual(decided, { ok: true, committed: false, extraRows: [], rows: [{ id: '12' }] });
   assert.deepEqual((await admin.query(`select id from public.notes where id >= 10 order by id`)).rows, [{ id: 10 }]);
 });
 
@@ -110,7 +110,7 @@ test('RLS violations and unknown roles are statement errors with their SQLSTATE;
   assert.ok(!superuser.ok && superuser.kind === 'statement');
   assert.equal(superuser.error.code, '42501');
 
-  assert.deepEqual(await exec.run(as('anon', null, { text: 'select 2 as x', values: [] })), { ok: true, committed: true, rows: [{ x: '2' }] });
+  assert.deepEqual(await exec.run(as('anon', null, { text: 'select 2 as x', values: [] })), { ok: true, committed: true, extraRows: [], rows: [{ x: '2' }] });
 });
 
 test('a statement is prepared once per connection and reused', async () => {
@@ -129,5 +129,5 @@ test('a connection killed by the server is replaced', async () => {
     assert.ok(r.kind === 'connection' || (r.kind === 'statement' && r.error.code === '57P01'), JSON.stringify(r));
     r = await exec.run(as('anon', null, { text: 'select 3 as x', values: [] }));
   }
-  assert.deepEqual(r, { ok: true, committed: true, rows: [{ x: '3' }] });
+  assert.deepEqual(r, { ok: true, committed: true, extraRows: [], rows: [{ x: '3' }] });
 });
