@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isExpectedFailure } from '../shared/errors.ts';
 import { loadConfig } from './config.ts';
 import { dbMigrate, dbReset } from './db.ts';
+import { functionsNew } from './functions.ts';
 import { migrationNew } from './migration.ts';
 import { start } from './start.ts';
 import { status } from './status.ts';
@@ -18,6 +19,7 @@ Commands:
   db reset [--no-seed]     drop the database, re-apply every migration, load sql/seed.sql
                            (asks first on a terminal; --yes skips the question)
   migration new <name>     create sql/migrations/NNNN_<name>.sql
+  functions new <name>     create functions/<name>/index.ts (a Deno edge function)
 
 Options:
   --workdir <dir>          project folder (default: current folder)
@@ -53,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'migration':
       if (sub === 'new') return migrationNew(config, arg);
+      break;
+    case 'functions':
+      if (sub === 'new') return functionsNew(config, arg);
       break;
   }
   process.stderr.write(`convo: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);

@@ -1,8 +1,11 @@
-/** Composes what runs behind the gateway: the job worker, the REST service (schema cache + executor) and the health report. */
+/** Composes what runs behind the gateway: the job worker, REST (schema cache + executor), Auth, the functions host, and the health report. */
+import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { createAuthService } from '../auth/index.ts';
+import { createFunctionsHost } from '../edge/index.ts';
 import type { HealthReport, Service, ServiceName } from '../gateway/types.ts';
-import type { JwtVerifier } from '../keys/jwt.ts';
+import type { JwtVerifier, ProjectKeys } from '../keys/jwt.ts';
 import type { ProjectSecrets } from '../keys/secrets.ts';
 import { createExecutor } from '../rest/execute.ts';
 import { createRestService } from '../rest/index.ts';
@@ -25,7 +28,18 @@ export function authenticatorUrl(dbUrl: string, password: string): string {
   return u.toString();
 }
 
-export async function startPlatform(config: ConvoConfig, secrets: ProjectSecrets, dbUrl: string, verifier: JwtVerifier, log: Logger): Promise<Platform> {
+export interface PlatformOptions {
+  config: ConvoConfig;
+  secrets: ProjectSecrets;
+  keys: ProjectKeys;
+  dbUrl: string;
+  /** Where clients reach the gateway, e.g. http://127.0.0.1:54321. */
+  apiUrl: string;
+  verifier: JwtVerifier;
+  log: Logger;
+}
+
+export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, verifier, log }: PlatformOptions): Promise<Platform> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'stopping a service failed'));
@@ -47,6 +61,24 @@ export async function startPlatform(config: ConvoConfig, secrets: ProjectSecrets
       ...(config.api.maxRows !== undefined ? { maxRows: config.api.maxRows } : {}),
     });
 
+    const auth = createAuthService({
+      dbUrl,
+      jwtSecret: secrets.jwtSecret,
+      siteUrl: config.auth.siteUrl,
+      apiUrl,
+      log: log.child({ component: 'auth' }),
+      // Email confirmation: off for local development, on in production.
+      mailerAutoconfirm: !config.production,
+    });
+    stops.push(() => auth.close());
+
+    const functions = createFunctionsHost({
+      functionsDir: path.join(config.workdir, 'functions'),
+      env: { SUPABASE_URL: apiUrl, SUPABASE_ANON_KEY: keys.anon, SUPABASE_SERVICE_ROLE_KEY: keys.service_role, SUPABASE_DB_URL: dbUrl },
+      log: log.child({ component: 'functions' }),
+    });
+    stops.push(() => functions.close());
+
     const healthPool = new pg.Pool({ connectionString: dbUrl, max: 2, idleTimeoutMillis: 10_000 });
     healthPool.on('error', () => {});
     stops.push(() => healthPool.end());
@@ -66,11 +98,11 @@ export async function startPlatform(config: ConvoConfig, secrets: ProjectSecrets
         worker: workerOk ? 'running' : 'stopped',
         rest: cacheLoadedAt !== null ? 'ok' : 'loading schema cache',
         schema_cache_loaded_at: cacheLoadedAt,
-        auth: 'unavailable',
-        functions: 'unavailable',
+        auth: 'ok',
+        functions: 'ok',
       };
     };
-    return { services: { rest }, health, stop };
+    return { services: { rest, auth: auth.service, functions: functions.service }, health, stop };
   } catch (err) {
     await stop();
     throw err;

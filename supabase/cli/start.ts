@@ -52,14 +52,15 @@ export async function start(config: ConvoConfig): Promise<number> {
 
   try {
     process.stdout.write('Starting Convo\n');
+    const apiUrl = `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
     db = await acquireDatabase(config, step);
     const dbUrl = db.url;
     const migrated = await migrate(migrateOptions(config, secrets, dbUrl));
     step(migrated.applied.length ? `${migrated.applied.length} migrations applied` : 'database schema is up to date');
 
     const verifier = createJwtVerifier(secrets.jwtSecret);
-    platform = await startPlatform(config, secrets, dbUrl, verifier, log);
-    step('job worker, schema cache and REST service running');
+    platform = await startPlatform({ config, secrets, keys, dbUrl, apiUrl, verifier, log });
+    step('job worker, REST, Auth and functions host running');
 
     const publicFunctions = new Set(Object.entries(config.functions).filter(([, f]) => !f.verify_jwt).map(([name]) => name));
     gateway = createGateway({
@@ -79,7 +80,7 @@ export async function start(config: ConvoConfig): Promise<number> {
     const info: RunInfo = {
       pid: process.pid,
       started_at: new Date().toISOString(),
-      api_url: `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`,
+      api_url: apiUrl,
       db_url: db.shownUrl,
       db_embedded: db.embedded !== null,
       db_pid: db.embedded?.pid ?? null,

@@ -81,7 +81,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return json(503, { message: `The ${SERVICE_LABEL[target.service]} service is not available`, code: 'service_unavailable' });
     }
     let child: Logger | undefined;
-    return service(toServiceRequest(req, url), {
+    const serviceRequest = toServiceRequest(req, url);
+    // As a proxy does: the client's address is appended, so rate limits see who is asking.
+    if (req.socket.remoteAddress) serviceRequest.headers.append('x-forwarded-for', req.socket.remoteAddress);
+    return service(serviceRequest, {
       requestId,
       subpath: target.subpath,
       apikeyClaims,

@@ -33,6 +33,8 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
   // from a connection that the server ends during shutdown can go unhandled).
   const pool = new pg.Pool({ connectionString: opts.url, max: (opts.concurrency ?? 4) + 2 });
   pool.on('error', (err) => opts.log.warn({ component: 'worker', err: err.message }, 'job worker connection lost'));
+  // graphile-worker checks that the pool it is given has 'connect' listeners too.
+  pool.on('connect', () => {});
   const launch = (): Promise<Runner> =>
     run({
       pgPool: pool,

@@ -77,14 +77,14 @@ test('a valid key in apikey, Authorization: Bearer or ?apikey= passes to the ser
     assert.equal(((await res.json()) as { code: string }).code, 'PGRST205');
   }
   const auth = await fetch(`${api}/auth/v1/settings`, { headers: { apikey: convo.status.anon_key } });
-  assert.equal(auth.status, 503);
-  assert.deepEqual(await auth.json(), { message: 'The Auth service is not available', code: 'service_unavailable' });
+  assert.equal(auth.status, 200, 'the Auth service answered');
+  assert.equal(((await auth.json()) as { disable_signup: boolean }).disable_signup, false);
 });
 
 test('functions with verify_jwt = false in config.toml need no key; others do', async () => {
   const open = await fetch(`${api}/functions/v1/whatsapp-webhook`, { method: 'POST', body: '{}' });
-  assert.equal(open.status, 503);
-  assert.deepEqual(await open.json(), { message: 'The Functions service is not available', code: 'service_unavailable' });
+  assert.equal(open.status, 404, 'reached the functions host, which has no such function in this project');
+  assert.equal(((await open.json()) as { code: string }).code, 'NOT_FOUND');
   const closed = await fetch(`${api}/functions/v1/send-message`, { method: 'POST', body: '{}' });
   assert.equal(closed.status, 401);
 });

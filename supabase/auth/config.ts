@@ -1,0 +1,61 @@
+/** The auth service's options and their defaults (GoTrue's, as a local Supabase stack sets them). */
+import type { Logger } from 'pino';
+import type { PasswordHasher } from './password.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit.ts';
+
+export interface AuthServiceOptions {
+  /** Postgres URL of a role that owns the `auth` schema (the platform's superuser URL). */
+  dbUrl: string;
+  /** The project JWT secret: access tokens are HS256-signed with it. */
+  jwtSecret: string;
+  /** Where the app lives (GoTrue's SITE_URL), e.g. http://127.0.0.1:3000. */
+  siteUrl: string;
+  /** The public API URL (gateway); the `iss` claim is `${apiUrl}/auth/v1`. */
+  apiUrl: string;
+  log: Logger;
+  /** GoTrue's PASSWORD_MIN_LENGTH; default 6. */
+  passwordMinLength?: number;
+  /** Access token lifetime in seconds (GoTrue's JWT_EXP); default 3600. */
+  jwtExpiry?: number;
+  /** Confirm emails on signup without a mail (GoTrue's MAILER_AUTOCONFIRM); default true (local). */
+  mailerAutoconfirm?: boolean;
+  /** GoTrue's DISABLE_SIGNUP; default false. */
+  disableSignup?: boolean;
+  /** Seconds a revoked refresh token may still be used (GoTrue's REFRESH_TOKEN_REUSE_INTERVAL); default 10. */
+  refreshTokenReuseInterval?: number;
+  /** Connections of the service's own pool; default 10. */
+  poolSize?: number;
+  /** Swappable password hasher; default scrypt (see password.ts). */
+  hasher?: PasswordHasher;
+  /** Abuse limits; per-IP limits need the client address in `X-Forwarded-For` (see sessions.ts clientMeta). */
+  rateLimits?: Partial<RateLimitConfig>;
+}
+
+export interface AuthConfig {
+  jwtSecret: Uint8Array;
+  issuer: string;
+  siteUrl: string;
+  passwordMinLength: number;
+  jwtExpiry: number;
+  mailerAutoconfirm: boolean;
+  disableSignup: boolean;
+  refreshTokenReuseInterval: number;
+  /** JWT `role` values allowed on /admin (GoTrue's JWT_ADMIN_ROLES). */
+  adminRoles: readonly string[];
+  rateLimits: RateLimitConfig;
+}
+
+export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
+  return {
+    jwtSecret: new TextEncoder().encode(opts.jwtSecret),
+    issuer: `${opts.apiUrl.replace(/\/+$/, '')}/auth/v1`,
+    siteUrl: opts.siteUrl,
+    passwordMinLength: opts.passwordMinLength ?? 6,
+    jwtExpiry: opts.jwtExpiry ?? 3600,
+    mailerAutoconfirm: opts.mailerAutoconfirm ?? true,
+    disableSignup: opts.disableSignup ?? false,
+    refreshTokenReuseInterval: opts.refreshTokenReuseInterval ?? 10,
+    adminRoles: ['service_role', 'supabase_admin'],
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
+  };
+}

@@ -1,0 +1,29 @@
+/** GET /health, GET /settings and GET /.well-known/jwks.json, with GoTrue's bodies. */
+import type { Handler } from '../context.ts';
+import { jsonResponse } from '../errors.ts';
+
+const PROVIDERS = [
+  'anonymous_users', 'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'figma', 'fly', 'github', 'gitlab', 'google',
+  'keycloak', 'kakao', 'linkedin_oidc', 'notion', 'spotify', 'slack_oidc', 'workos', 'twitch', 'twitter', 'zoom',
+];
+
+export const health: Handler = async () =>
+  jsonResponse(200, { version: 'convo', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' });
+
+export const settings: Handler = async (_req, { config }) => {
+  const external: Record<string, boolean> = {};
+  for (const p of PROVIDERS) external[p] = false;
+  external.email = true;
+  external.phone = false;
+  return jsonResponse(200, {
+    external,
+    disable_signup: config.disableSignup,
+    mailer_autoconfirm: config.mailerAutoconfirm,
+    phone_autoconfirm: false,
+    sms_provider: '',
+    saml_enabled: false,
+  });
+};
+
+/** HS256 keys are symmetric and never published: the key set is empty until an asymmetric key is configured. */
+export const jwks: Handler = async () => jsonResponse(200, { keys: [] }, { 'cache-control': 'public, max-age=600' });

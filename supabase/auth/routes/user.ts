@@ -1,0 +1,84 @@
+/** GET /user, PUT /user and POST /logout for the signed-in caller. */
+import type { Handler } from '../context.ts';
+import { UpdateUserBody, readBody, validateEmail } from '../body.ts';
+import { audit } from '../audit.ts';
+import { requireCaller } from '../caller.ts';
+import { AuthError, badRequest, jsonResponse, unprocessable, weakPassword } from '../errors.ts';
+import { isUniqueViolation } from '../pg-errors.ts';
+import { clientMeta, endSessions, type LogoutScope } from '../sessions.ts';
+import { textResponse } from '../../shared/http.ts';
+import { findUserByEmail, findUserById, mergeMetadata, userJson } from '../users.ts';
+
+export const getUser: Handler = async (req, ctx) => {
+  const { user } = await requireCaller(req, ctx);
+  return jsonResponse(200, userJson(user));
+};
+
+export const updateUser: Handler = async (req, ctx) => {
+  const { config, db, hasher } = ctx;
+  const { user, sessionId } = await requireCaller(req, ctx);
+  const body = await readBody(req, UpdateUserBody);
+  const meta = clientMeta(req);
+
+  let passwordHash: string | null = null;
+  if (body.password !== undefined) {
+    if ([...body.password].length < config.passwordMinLength) throw weakPassword(config.passwordMinLength);
+    if (user.encrypted_password && (await hasher.verify(body.password, user.encrypted_password))) {
+      throw unprocessable('same_password', 'New password should be different from the old password.');
+    }
+    passwordHash = await hasher.hash(body.password);
+  }
+  const email = body.email !== undefined && body.email.trim().toLowerCase() !== (user.email ?? '') ? validateEmail(body.email) : null;
+  if (email && !config.mailerAutoconfirm) {
+    throw new AuthError(422, 'validation_failed', 'Changing the email needs a confirmation mail, which this server cannot send yet');
+  }
+  if (body.phone !== undefined && body.phone !== (user.phone ?? '')) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+
+  try {
+    const updated = await db.tx(async (tx) => {
+      const current = await findUserById(tx, user.id, true);
+      if (!current) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+      if (body.data) {
+        await tx.query('update auth.users set raw_user_meta_data = $2, updated_at = now() where id = $1', [user.id, mergeMetadata(current.raw_user_meta_data, body.data)]);
+      }
+      if (email) {
+        const other = await findUserByEmail(tx, email);
+        if (other && other.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+        await tx.query('update auth.users set email = $2, email_confirmed_at = now(), updated_at = now() where id = $1', [user.id, email]);
+        await tx.query(
+          `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text), updated_at = now()
+            where user_id = $1 and provider = 'email'`,
+          [user.id, email],
+        );
+      }
+      if (passwordHash) {
+        await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, passwordHash]);
+        // As GoTrue: a new password signs out every other session of the user.
+        await endSessions(tx, user.id, sessionId, 'others');
+        await tx.query('delete from auth.one_time_tokens where user_id = $1', [user.id]);
+        await audit(tx, current, 'user_updated_password', meta.ip);
+      }
+      await audit(tx, current, 'user_modified', meta.ip);
+      return findUserById(tx, user.id);
+    });
+    return jsonResponse(200, userJson(updated!));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    throw err;
+  }
+};
+
+const SCOPES: readonly LogoutScope[] = ['global', 'local', 'others'];
+
+export const logout: Handler = async (req, ctx) => {
+  const raw = new URL(req.url).searchParams.get('scope') ?? 'global';
+  if (!(SCOPES as readonly string[]).includes(raw)) throw badRequest('validation_failed', `Unsupported logout scope ${JSON.stringify(raw)}`);
+  const scope = raw as LogoutScope;
+  const { user, sessionId } = await requireCaller(req, ctx);
+  const meta = clientMeta(req);
+  await ctx.db.tx(async (tx) => {
+    await endSessions(tx, user.id, sessionId, scope);
+    await audit(tx, user, 'logout', meta.ip, { scope });
+  });
+  return textResponse(null, { status: 204 });
+};

@@ -1,0 +1,79 @@
+// Runs one edge function under Deno: imports it, captures its Deno.serve handler (or `export default { fetch }`) and serves it on a free localhost port the host learns from a ready line.
+// Usage: deno run … bootstrap.js <entry file URL> <comma-separated env names the function may see>
+
+const [entry, allowed = ''] = Deno.args;
+const READY = '__convo_edge_ready__';
+const visible = new Set(allowed.split(',').filter(Boolean));
+
+// Deno adds a few variables of its own (PATH, DENO_NODE_SHIM_ACTIVE…): the function sees only what the host passed.
+for (const name of Object.keys(Deno.env.toObject())) if (!visible.has(name)) Deno.env.delete(name);
+
+let captured = null;
+let realServer = null;
+let resolveFinished;
+const finished = new Promise((resolve) => (resolveFinished = resolve));
+
+/** Deno.serve(handler) | Deno.serve(options, handler) | Deno.serve({ handler, ...options }) → the handler. */
+function handlerOf(a, b) {
+  if (typeof a === 'function') return a;
+  if (typeof b === 'function') return b;
+  if (a && typeof a.handler === 'function') return a.handler;
+  if (a && typeof a.fetch === 'function') return a.fetch.bind(a);
+  return null;
+}
+
+const stub = {
+  finished,
+  get addr() {
+    return realServer?.addr ?? { transport: 'tcp', hostname: '127.0.0.1', port: 0 };
+  },
+  shutdown: () => (realServer ? realServer.shutdown() : Promise.resolve()),
+  ref: () => realServer?.ref(),
+  unref: () => realServer?.unref(),
+  [Symbol.asyncDispose]: () => (realServer ? realServer.shutdown() : Promise.resolve()),
+};
+
+const realServe = Deno.serve.bind(Deno);
+Deno.serve = (a, b) => {
+  const handler = handlerOf(a, b);
+  if (!handler) throw new TypeError('Deno.serve needs a handler function');
+  captured ??= handler;
+  return stub;
+};
+
+function errorJson(message) {
+  return new Response(JSON.stringify({ error: message }), {
+    status: 500,
+    headers: { 'content-type': 'application/json', 'sb-error-code': 'EDGE_FUNCTION_ERROR' },
+  });
+}
+
+async function safeHandle(req, info) {
+  try {
+    const response = await captured(req, info);
+    if (!(response instanceof Response)) {
+      console.error('the handler did not return a Response');
+      return errorJson('The function did not return a Response');
+    }
+    return response;
+  } catch (err) {
+    console.error('Uncaught error:', err instanceof Error ? (err.stack ?? err.message) : err);
+    return errorJson('The function threw an uncaught error');
+  }
+}
+
+const mod = await import(entry);
+if (!captured && mod.default && typeof mod.default.fetch === 'function') captured = mod.default.fetch.bind(mod.default);
+if (!captured) {
+  console.error('the function neither called Deno.serve nor exported default { fetch }');
+  Deno.exit(70);
+}
+
+realServer = realServe({
+  hostname: '127.0.0.1',
+  port: 0,
+  onListen({ port }) {
+    Deno.stdout.writeSync(new TextEncoder().encode(`${READY} ${port}\n`));
+  },
+}, safeHandle);
+realServer.finished.then(resolveFinished);

@@ -1,0 +1,158 @@
+/** The functions host behind /functions/v1: routes `/<name>/…` to that function's own Deno process, started on demand and kept warm. */
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import http from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import type { Service } from '../gateway/types.ts';
+import { edgeError } from './errors.ts';
+import { readSecrets } from './env-file.ts';
+import { forward } from './proxy.ts';
+import { startWorker, type FunctionWorker } from './worker.ts';
+
+export interface FunctionsEnv {
+  SUPABASE_URL: string;
+  SUPABASE_ANON_KEY: string;
+  SUPABASE_SERVICE_ROLE_KEY: string;
+  SUPABASE_DB_URL: string;
+}
+
+export interface FunctionsHostOptions {
+  /** Folder with one `<name>/index.ts` per function, `_shared/` and an optional `.env` of secrets. */
+  functionsDir: string;
+  /** The only host variables functions see, besides the secrets in `<functionsDir>/.env`. */
+  env: FunctionsEnv;
+  log: Logger;
+  /** Wall-clock limit per request (Supabase's request idle timeout); past it the answer is 504 and the process is killed. */
+  requestTimeoutMs?: number;
+  /** V8 old-space limit per function process. */
+  memoryMb?: number;
+  /** The Deno binary; defaults to the one the `deno` npm package installed. */
+  denoPath?: string;
+}
+
+export interface FunctionsHost {
+  service: Service;
+  close(): Promise<void>;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BOOTSTRAP = join(ROOT, 'supabase/edge/deno/bootstrap.js');
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+interface Slot {
+  worker: FunctionWorker | null;
+  /** Its files changed since the worker started: restart before the next request. */
+  stale: boolean;
+}
+
+export function defaultDenoPath(): string {
+  const binary = join(ROOT, 'node_modules/deno/deno');
+  return existsSync(binary) ? binary : join(ROOT, 'node_modules/.bin/deno');
+}
+
+export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
+  const functionsDir = resolve(opts.functionsDir);
+  const { log } = opts;
+  const timeoutMs = opts.requestTimeoutMs ?? 150_000;
+  const denoPath = opts.denoPath ?? defaultDenoPath();
+  const agent = new http.Agent({ keepAlive: true });
+  const slots = new Map<string, Slot>();
+  let watcher: FSWatcher | null = null;
+  let closed = false;
+
+  function watchFiles(): void {
+    if (watcher) return;
+    try {
+      watcher = watch(functionsDir, { recursive: true }, (_event, file) => {
+        const top = String(file ?? '').split(/[\\/]/)[0] ?? '';
+        // Shared code and secrets belong to every function; anything else to the folder it sits in.
+        for (const [name, slot] of slots) if (name === top || top.startsWith('_') || top.startsWith('.')) slot.stale = true;
+      });
+      watcher.on('error', (err) => log.warn({ err }, 'functions: file watcher failed; reload on change is off'));
+    } catch (err) {
+      log.warn({ err }, 'functions: cannot watch the functions folder; reload on change is off');
+    }
+  }
+
+  /** The running worker for `name`, (re)started when missing, dead or stale. Synchronous, so concurrent requests share one start. */
+  function workerFor(name: string): FunctionWorker {
+    let slot = slots.get(name);
+    if (!slot) slots.set(name, (slot = { worker: null, stale: false }));
+    if (slot.worker && slot.worker.isRunning() && !slot.stale) return slot.worker;
+    if (slot.worker) void slot.worker.kill();
+    slot.stale = false;
+    const env = { ...readSecrets(join(functionsDir, '.env')), ...opts.env };
+    slot.worker = startWorker({
+      name,
+      entryUrl: pathToFileURL(join(functionsDir, name, 'index.ts')).href,
+      denoPath,
+      bootstrapPath: BOOTSTRAP,
+      configPath: join(ROOT, 'deno.json'),
+      readPaths: [functionsDir, join(ROOT, 'node_modules')],
+      cwd: functionsDir,
+      env,
+      ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
+      log,
+    });
+    return slot.worker;
+  }
+
+  async function waitReady(worker: FunctionWorker, ms: number): Promise<number | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+    try {
+      return await Promise.race([worker.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const service: Service = async (req, ctx) => {
+    const name = ctx.subpath.split('/')[1] ?? '';
+    if (closed) return edgeError('BOOT_ERROR', 'The functions host is shutting down');
+    if (!NAME.test(name) || !existsSync(join(functionsDir, name, 'index.ts'))) {
+      return edgeError('NOT_FOUND', `Function not found: ${name || '(none)'}`);
+    }
+    watchFiles();
+    const started = Date.now();
+    const worker = workerFor(name);
+
+    let port: number | 'timeout';
+    try {
+      port = await waitReady(worker, timeoutMs);
+    } catch (err) {
+      ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
+      return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
+    }
+    if (port === 'timeout') {
+      void worker.kill();
+      return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
+    }
+
+    const url = new URL(req.url);
+    const result = await forward(req, { agent, port, path: ctx.subpath + url.search, timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) });
+    if (result.kind === 'response') return result.response;
+    if (result.kind === 'timeout') {
+      ctx.log.warn({ function: name }, `[${name}] wall-clock limit of ${timeoutMs} ms reached; stopping the process`);
+      await worker.kill();
+      return edgeError('IDLE_TIMEOUT', `Function exceeded the wall-clock limit of ${timeoutMs} ms: ${name}`);
+    }
+    // The connection broke: usually the process died mid-request. Give its exit a moment to be observed.
+    await Promise.race([worker.exited, new Promise((r) => setTimeout(r, 500))]);
+    if (worker.outOfMemory()) return edgeError('WORKER_LIMIT', `Function exceeded the memory limit: ${name}`);
+    ctx.log.error({ function: name, err: result.error }, `[${name}] request failed`);
+    return edgeError('WORKER_ERROR', `Function exited before answering: ${name}`);
+  };
+
+  return {
+    service,
+    async close() {
+      closed = true;
+      watcher?.close();
+      await Promise.all([...slots.values()].map((slot) => slot.worker?.kill()));
+      slots.clear();
+      agent.destroy();
+    },
+  };
+}

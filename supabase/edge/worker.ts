@@ -1,0 +1,97 @@
+/** One function's Deno process: spawned through the bootstrap, ready once it prints its port, logs prefixed with its name. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+
+export const READY = '__convo_edge_ready__';
+
+export interface WorkerSpec {
+  name: string;
+  /** file: URL of the function's index.ts. */
+  entryUrl: string;
+  denoPath: string;
+  bootstrapPath: string;
+  configPath: string;
+  readPaths: string[];
+  cwd: string;
+  /** Exactly what the function sees in Deno.env (the bootstrap hides anything else). */
+  env: Record<string, string>;
+  memoryMb?: number;
+  log: Logger;
+}
+
+export interface FunctionWorker {
+  readonly name: string;
+  /** The localhost port it serves on; rejects if the process exits first. */
+  readonly ready: Promise<number>;
+  /** Resolves with the exit code (or signal) once the process is gone. */
+  readonly exited: Promise<string>;
+  isRunning(): boolean;
+  /** Whether V8 reported running out of heap (the memory limit). */
+  outOfMemory(): boolean;
+  kill(): Promise<void>;
+}
+
+export function denoArgs(spec: WorkerSpec): string[] {
+  const args = ['run', '--quiet', '--no-prompt', '--allow-net', '--allow-env', `--allow-read=${spec.readPaths.join(',')}`, `--config=${spec.configPath}`];
+  if (spec.memoryMb) args.push(`--v8-flags=--max-old-space-size=${spec.memoryMb}`);
+  args.push(spec.bootstrapPath, spec.entryUrl, Object.keys(spec.env).join(','));
+  return args;
+}
+
+export function startWorker(spec: WorkerSpec): FunctionWorker {
+  const { name, log } = spec;
+  const spawnedAt = performance.now();
+  const child: ChildProcess = spawn(spec.denoPath, denoArgs(spec), { cwd: spec.cwd, env: { ...spec.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let running = true;
+  let oom = false;
+  const recentErrors: string[] = [];
+
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (err) => {
+      running = false;
+      log.error({ function: name, err }, `[${name}] could not start Deno`);
+      resolve('spawn error');
+    });
+    child.once('exit', (code, signal) => {
+      running = false;
+      resolve(signal ?? `code ${code}`);
+    });
+  });
+
+  const ready = new Promise<number>((resolve, reject) => {
+    lines(child.stdout!, (line) => {
+      if (line.startsWith(READY)) {
+        resolve(Number(line.slice(READY.length + 1)));
+        log.info({ function: name, bootMs: Math.round(performance.now() - spawnedAt) }, `[${name}] serving (booted in ${Math.round(performance.now() - spawnedAt)} ms)`);
+      }
+      else log.info({ function: name }, `[${name}] ${line}`);
+    });
+    lines(child.stderr!, (line) => {
+      if (/out of memory/i.test(line)) oom = true;
+      recentErrors.push(line);
+      if (recentErrors.length > 5) recentErrors.shift();
+      log.warn({ function: name }, `[${name}] ${line}`);
+    });
+    void exited.then((how) => reject(new Error(`${name} exited (${how}) before listening${recentErrors.length ? ': ' + recentErrors.join(' | ') : ''}`)));
+  });
+  ready.catch(() => {});
+  void exited.then((how) => log.info({ function: name }, `[${name}] process stopped (${how})`));
+
+  return {
+    name,
+    ready,
+    exited,
+    isRunning: () => running,
+    outOfMemory: () => oom,
+    async kill() {
+      if (running) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function lines(stream: Readable, onLine: (line: string) => void): void {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+}

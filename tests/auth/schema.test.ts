@@ -1,0 +1,76 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { supabaseClient } from '../helpers/supabase.ts';
+import { startAuthStack, type AuthStack } from './auth-server.ts';
+
+let stack: AuthStack;
+let client: pg.Client;
+
+before(async () => {
+  stack = await startAuthStack();
+  client = new pg.Client({ connectionString: stack.db.url });
+  await client.connect();
+});
+
+after(async () => {
+  await client?.end();
+  await stack?.stop();
+});
+
+const AUTH_TABLES = ['audit_log_entries', 'identities', 'mfa_amr_claims', 'one_time_tokens', 'refresh_tokens', 'sessions', 'users'];
+
+test('platform migration 0005 creates the auth tables with RLS on', async () => {
+  const { rows } = await client.query<{ relname: string; relrowsecurity: boolean }>(
+    `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'auth' and c.relkind = 'r' order by 1`,
+  );
+  assert.deepEqual(rows, AUTH_TABLES.map((relname) => ({ relname, relrowsecurity: true })));
+});
+
+test('no API role can read or write any auth table', async () => {
+  for (const role of ['anon', 'authenticated', 'service_role', 'authenticator']) {
+    for (const table of AUTH_TABLES) {
+      for (const privilege of ['select', 'insert', 'update', 'delete']) {
+        const { rows } = await client.query<{ ok: boolean }>('select has_table_privilege($1, $2, $3) as ok', [role, `auth.${table}`, privilege]);
+        assert.equal(rows[0]?.ok, false, `${role} ${privilege} auth.${table}`);
+      }
+    }
+  }
+  await client.query('begin');
+  try {
+    await client.query('set local role service_role');
+    await assert.rejects(client.query('select * from auth.users'), /permission denied/);
+  } finally {
+    await client.query('rollback');
+  }
+});
+
+test("an issued access token, set as request.jwt.claims, makes auth.uid() the user's id", async () => {
+  const { data } = await supabaseClient(stack.url, stack.keys.anon).auth.signUp({ email: 'rls@example.com', password: 'correct-horse' });
+  const token = data.session!.access_token;
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  await client.query('begin');
+  try {
+    await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [claims.role, JSON.stringify(claims)]);
+    const { rows } = await client.query<{ uid: string; role: string; email: string; user: string }>(
+      'select auth.uid() as uid, auth.role() as role, auth.email() as email, current_user as user',
+    );
+    assert.deepEqual(rows[0], { uid: data.user!.id, role: 'authenticated', email: 'rls@example.com', user: 'authenticated' });
+  } finally {
+    await client.query('rollback');
+  }
+});
+
+test('a signup writes the user, identity, session, refresh token and audit entries in one go', async () => {
+  const { data } = await supabaseClient(stack.url, stack.keys.anon).auth.signUp({ email: 'rows@example.com', password: 'correct-horse' });
+  const id = data.user!.id;
+  const count = async (sql: string) => Number((await client.query<{ n: string }>(sql, [id])).rows[0]!.n);
+  assert.equal(await count('select count(*) as n from auth.identities where user_id = $1'), 1);
+  assert.equal(await count('select count(*) as n from auth.sessions where user_id = $1'), 1);
+  assert.equal(await count('select count(*) as n from auth.refresh_tokens where user_id = $1::text and revoked = false'), 1);
+  assert.equal(await count(`select count(*) as n from auth.audit_log_entries where payload ->> 'actor_id' = $1::text`), 2);
+  const { rows } = await client.query<{ encrypted_password: string }>('select encrypted_password from auth.users where id = $1', [id]);
+  assert.match(rows[0]!.encrypted_password, /^\$scrypt\$N=16384,r=8,p=1\$/);
+  assert.equal(rows[0]!.encrypted_password.includes('correct-horse'), false);
+});
