@@ -66,7 +66,7 @@ let fixture: RestFixture;
 
 before(async () => {
   fixture = await startRestFixture(FIXTURE);
-  ({ server, admin, cache, executor: executor } = fixture);
+  ({ server, admin, cache, executor } = fixture);
 });
 
 after(() => fixture?.close());
