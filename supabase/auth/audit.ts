@@ -10,7 +10,11 @@ export type AuditAction =
   | 'token_revoked'
   | 'user_modified'
   | 'user_updated_password'
-  | 'user_deleted';
+  | 'user_deleted'
+  | 'user_recovery_requested'
+  | 'user_confirmation_requested'
+  | 'user_invited'
+  | 'user_repeated_signup';
 
 const LOG_TYPE: Record<AuditAction, string> = {
   user_signedup: 'team',
@@ -21,6 +25,10 @@ const LOG_TYPE: Record<AuditAction, string> = {
   user_modified: 'user',
   user_updated_password: 'user',
   user_deleted: 'team',
+  user_recovery_requested: 'user',
+  user_confirmation_requested: 'user',
+  user_invited: 'team',
+  user_repeated_signup: 'user',
 };
 
 export interface Actor {

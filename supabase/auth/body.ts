@@ -64,6 +64,35 @@ export const AdminUserBody = z.object({
   ban_duration: z.string().optional(),
 });
 
+export const OtpBody = z.object({
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  create_user: z.boolean().default(true),
+  data: metadata.nullish(),
+});
+
+export const MagicLinkBody = z.object({ email: z.string().optional(), data: metadata.nullish() });
+
+export const RecoverBody = z.object({ email: z.string().optional() });
+
+export const VerifyBody = z.object({
+  type: z.string().optional(),
+  token: z.string().optional(),
+  token_hash: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  redirect_to: z.string().optional(),
+});
+
+export const GenerateLinkBody = z.object({
+  type: z.string().optional(),
+  email: z.string().optional(),
+  new_email: z.string().optional(),
+  password: z.string().optional(),
+  data: metadata.nullish(),
+  redirect_to: z.string().optional(),
+});
+
 export const AdminDeleteBody = z.object({ should_soft_delete: z.boolean().optional() });
 
 /** GoTrue's email check: short enough, one @, a dot in the domain, no spaces. */

@@ -29,6 +29,14 @@ export interface AuthServiceOptions {
   hasher?: PasswordHasher;
   /** Abuse limits; per-IP limits need the client address in `X-Forwarded-For` (see sessions.ts clientMeta). */
   rateLimits?: Partial<RateLimitConfig>;
+  /** Seconds a mailed link or OTP stays valid (GoTrue's MAILER_OTP_EXP); default 3600. */
+  mailerOtpExp?: number;
+  /** Also send every mail through this server (`smtp://user:pass@host:port` or `smtps://…`); unset: outbox only. */
+  smtpUrl?: string;
+  /** The sender address of mails sent through SMTP (GoTrue's SMTP_ADMIN_EMAIL); default `noreply@convo.local`. */
+  smtpFrom?: string;
+  /** Redirect targets allowed besides the site URL's origin (GoTrue's URI_ALLOW_LIST): URL prefixes. */
+  redirectUrls?: string[];
 }
 
 export interface AuthConfig {
@@ -43,6 +51,10 @@ export interface AuthConfig {
   /** JWT `role` values allowed on /admin (GoTrue's JWT_ADMIN_ROLES). */
   adminRoles: readonly string[];
   rateLimits: RateLimitConfig;
+  /** Where mailed links point: the service's public URL (`${apiUrl}/auth/v1`). */
+  externalUrl: string;
+  mailerOtpExp: number;
+  redirectUrls: readonly string[];
 }
 
 export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
@@ -57,5 +69,8 @@ export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
     refreshTokenReuseInterval: opts.refreshTokenReuseInterval ?? 10,
     adminRoles: ['service_role', 'supabase_admin'],
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
+    externalUrl: `${opts.apiUrl.replace(/\/+$/, '')}/auth/v1`,
+    mailerOtpExp: opts.mailerOtpExp ?? 3600,
+    redirectUrls: opts.redirectUrls ?? [],
   };
 }

@@ -4,6 +4,7 @@ import type { AuthConfig } from './config.ts';
 import type { AuthDb } from './db.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { MailSender } from './smtp.ts';
 import type { ServiceRequest } from '../gateway/types.ts';
 
 export interface AuthContext {
@@ -11,6 +12,8 @@ export interface AuthContext {
   db: AuthDb;
   hasher: PasswordHasher;
   limiter: RateLimiter;
+  /** Set when SMTP_URL is configured: mails also leave through SMTP, after their transaction commits. */
+  mailer: MailSender | null;
   log: Logger;
 }
 

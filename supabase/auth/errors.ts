@@ -25,7 +25,10 @@ export type AuthErrorCode =
   | 'phone_provider_disabled'
   | 'phone_not_confirmed'
   | 'phone_exists'
-  | 'over_request_rate_limit';
+  | 'over_request_rate_limit'
+  | 'over_email_send_rate_limit'
+  | 'otp_expired'
+  | 'otp_disabled';
 
 export class AuthError extends Error {
   readonly status: number;

@@ -7,9 +7,11 @@ import { AuthError, errorResponse } from './errors.ts';
 import { createScryptHasher } from './password.ts';
 import { createRateLimiter, RateLimitError } from './rate-limit.ts';
 import { match } from './router.ts';
+import { createSmtpSender } from './smtp.ts';
 
 export type { AuthServiceOptions } from './config.ts';
 export type { PasswordHasher } from './password.ts';
+export { isOpenAuthPath } from './open-routes.ts';
 
 export interface AuthService {
   service: Service;
@@ -22,7 +24,10 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
   void hasher.dummyHash.catch(() => {});
   const config = resolveConfig(opts);
   const limiter = createRateLimiter(config.rateLimits.windowSeconds);
-  const ctx: AuthContext = { config, db, hasher, limiter, log: opts.log };
+  const mailer = opts.smtpUrl
+    ? createSmtpSender(opts.smtpUrl, opts.smtpFrom ?? 'noreply@convo.local', (err, to) => opts.log.error({ err, to }, 'sending a mail through SMTP failed'))
+    : null;
+  const ctx: AuthContext = { config, db, hasher, limiter, mailer, log: opts.log };
 
   const service: Service = async (req, sctx) => {
     const found = match(req.method, sctx.subpath);

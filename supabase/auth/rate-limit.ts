@@ -8,23 +8,25 @@ export interface RateLimitConfig {
   tokenRefreshPerIp: number;
   /** Password sign-ins per email (or phone) per window, against brute force from many addresses; default 30. */
   signInsPerEmail: number;
+  /** Mails (OTP, magic link, recovery) per email address per window; default 10. */
+  emailsPerAddress: number;
   /** Window length in seconds; default 300 (5 minutes). */
   windowSeconds: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimitConfig = { signInSignUpsPerIp: 30, tokenRefreshPerIp: 150, signInsPerEmail: 30, windowSeconds: 300 };
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = { signInSignUpsPerIp: 30, tokenRefreshPerIp: 150, signInsPerEmail: 30, emailsPerAddress: 10, windowSeconds: 300 };
 
 export class RateLimitError extends AuthError {
   readonly retryAfter: number;
-  constructor(retryAfter: number) {
-    super(429, 'over_request_rate_limit', 'Request rate limit reached');
+  constructor(retryAfter: number, code: 'over_request_rate_limit' | 'over_email_send_rate_limit' = 'over_request_rate_limit') {
+    super(429, code, code === 'over_email_send_rate_limit' ? 'Email rate limit exceeded' : 'Request rate limit reached');
     this.retryAfter = retryAfter;
   }
 }
 
 export interface RateLimiter {
   /** Counts one request for `key`; throws RateLimitError once `limit` is exceeded within the window. A null key is not limited. */
-  hit(bucket: string, key: string | null, limit: number): void;
+  hit(bucket: string, key: string | null, limit: number, code?: 'over_request_rate_limit' | 'over_email_send_rate_limit'): void;
 }
 
 export function createRateLimiter(windowSeconds: number, now: () => number = Date.now): RateLimiter {
@@ -32,7 +34,7 @@ export function createRateLimiter(windowSeconds: number, now: () => number = Dat
   const counters = new Map<string, { count: number; resetAt: number }>();
   let nextSweep = now() + windowMs;
   return {
-    hit(bucket, key, limit) {
+    hit(bucket, key, limit, code) {
       if (key === null || limit <= 0) return;
       const t = now();
       if (t >= nextSweep) {
@@ -46,7 +48,7 @@ export function createRateLimiter(windowSeconds: number, now: () => number = Dat
         counters.set(id, c);
       }
       c.count++;
-      if (c.count > limit) throw new RateLimitError(Math.max(1, Math.ceil((c.resetAt - t) / 1000)));
+      if (c.count > limit) throw new RateLimitError(Math.max(1, Math.ceil((c.resetAt - t) / 1000)), code);
     },
   };
 }

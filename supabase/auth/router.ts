@@ -2,9 +2,13 @@
 import type { Handler } from './context.ts';
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from './routes/admin.ts';
 import { health, jwks, settings } from './routes/meta.ts';
+import { generateLink } from './routes/generate-link.ts';
+import { magiclink, otp } from './routes/otp.ts';
+import { recover } from './routes/recover.ts';
 import { signup } from './routes/signup.ts';
 import { token } from './routes/token.ts';
 import { getUser, logout, updateUser } from './routes/user.ts';
+import { verifyGet, verifyPost } from './routes/verify.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -21,6 +25,11 @@ const ROUTES: Route[] = [
   { pattern: ['token'], handlers: { POST: token } },
   { pattern: ['user'], handlers: { GET: getUser, PUT: updateUser } },
   { pattern: ['logout'], handlers: { POST: logout } },
+  { pattern: ['otp'], handlers: { POST: otp } },
+  { pattern: ['magiclink'], handlers: { POST: magiclink } },
+  { pattern: ['verify'], handlers: { GET: verifyGet, POST: verifyPost } },
+  { pattern: ['recover'], handlers: { POST: recover } },
+  { pattern: ['admin', 'generate_link'], handlers: { POST: generateLink } },
   { pattern: ['admin', 'users'], handlers: { GET: listUsers, POST: createUser } },
   { pattern: ['admin', 'users', ':id'], handlers: { GET: getUserById, PUT: updateUserById, DELETE: deleteUserById } },
 ];

@@ -4,6 +4,7 @@ import { isExpectedFailure } from '../shared/errors.ts';
 import { loadConfig } from './config.ts';
 import { dbMigrate, dbReset } from './db.ts';
 import { functionsNew } from './functions.ts';
+import { mailCommand } from './mail.ts';
 import { migrationNew } from './migration.ts';
 import { start } from './start.ts';
 import { status } from './status.ts';
@@ -20,6 +21,7 @@ Commands:
                            (asks first on a terminal; --yes skips the question)
   migration new <name>     create sql/migrations/NNNN_<name>.sql
   functions new <name>     create functions/<name>/index.ts (a Deno edge function)
+  mail [--json] [--to addr]  list the newest mails of the local auth outbox
 
 Options:
   --workdir <dir>          project folder (default: current folder)
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       'no-seed': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       workdir: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
     case 'functions':
       if (sub === 'new') return functionsNew(config, arg);
       break;
+    case 'mail':
+      return mailCommand(config, { json: values.json, ...(values.to ? { to: values.to } : {}) });
   }
   process.stderr.write(`convo: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
   return 2;

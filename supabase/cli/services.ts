@@ -69,6 +69,7 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
       log: log.child({ component: 'auth' }),
       // Email confirmation: off for local development, on in production.
       mailerAutoconfirm: !config.production,
+      ...(process.env.SMTP_URL ? { smtpUrl: process.env.SMTP_URL } : {}),
     });
     stops.push(() => auth.close());
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises';
 import pino from 'pino';
 import { migrate } from '../db/migrator.ts';
+import { isOpenAuthPath } from '../auth/index.ts';
 import { createGateway, type Gateway } from '../gateway/index.ts';
 import { createJwtVerifier, mintProjectKeys } from '../keys/jwt.ts';
 import { loadSecrets } from '../keys/secrets.ts';
@@ -68,7 +69,8 @@ export async function start(config: ConvoConfig): Promise<number> {
       services: platform.services,
       log,
       health: platform.health,
-      isOpen: (service, subpath) => service === 'functions' && publicFunctions.has(subpath.split('/')[1] ?? ''),
+      // Links opened from mails carry no project key (GoTrue's /verify, as Kong leaves it open); webhooks neither.
+      isOpen: (service, subpath) => (service === 'auth' && isOpenAuthPath(subpath)) || (service === 'functions' && publicFunctions.has(subpath.split('/')[1] ?? '')),
     });
     await gateway.listen(config.api.port, config.api.host).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {

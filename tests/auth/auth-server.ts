@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { createGateway, type Gateway } from '../../supabase/gateway/index.ts';
 import type { Service, ServiceName } from '../../supabase/gateway/types.ts';
-import { createAuthService, type AuthService, type AuthServiceOptions } from '../../supabase/auth/index.ts';
+import { createAuthService, isOpenAuthPath, type AuthService, type AuthServiceOptions } from '../../supabase/auth/index.ts';
 import { createJwtVerifier, mintProjectKeys, type ProjectKeys } from '../../supabase/keys/jwt.ts';
 import { freePort } from '../helpers/convo.ts';
 import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
@@ -31,7 +31,7 @@ export async function startAuthStack(overrides: Partial<AuthServiceOptions> = {}
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Suites share one client address, so the abuse limits are out of the way unless a suite sets its own.
-  const rateLimits = { signInSignUpsPerIp: 100_000, tokenRefreshPerIp: 100_000, signInsPerEmail: 100_000 };
+  const rateLimits = { signInSignUpsPerIp: 100_000, tokenRefreshPerIp: 100_000, signInsPerEmail: 100_000, emailsPerAddress: 100_000 };
   const auth = createAuthService({ dbUrl: pg.url, jwtSecret: TEST_SECRET, siteUrl: 'http://127.0.0.1:3000', apiUrl: url, log, rateLimits, ...overrides });
   let gateway: Gateway | null = null;
   try {
@@ -40,6 +40,8 @@ export async function startAuthStack(overrides: Partial<AuthServiceOptions> = {}
       services: { ...services, auth: auth.service },
       log,
       health: async () => ({ status: 'ok' }),
+      // As `convo start`: mailed links reach GET /auth/v1/verify without a project key.
+      isOpen: (service, subpath) => service === 'auth' && isOpenAuthPath(subpath),
     });
     await gateway.listen(port, '127.0.0.1');
   } catch (err) {

@@ -139,3 +139,11 @@ test('gateway logs are JSON lines with the request id, method, path (no query) a
   assert.equal(typeof line.ms, 'number');
   assert.doesNotMatch(convo.output(), /apikey=leak/);
 });
+
+test('a link opened from a mail reaches /auth/v1/verify without a project key; other auth paths need one', async () => {
+  const verify = await fetch(`${api}/auth/v1/verify?token=nope&type=magiclink`, { redirect: 'manual' });
+  assert.equal(verify.status, 303);
+  assert.match(verify.headers.get('location') ?? '', /#error=access_denied&error_code=otp_expired/);
+  const user = await fetch(`${api}/auth/v1/user`);
+  assert.equal(user.status, 401);
+});

@@ -1,11 +1,33 @@
-/** POST /signup: email + password; with autoconfirm (the local default) the answer is a session, else the new user. */
+/** POST /signup: email + password; with autoconfirm (the local default) the answer is a session, else the new user and a confirmation mail. */
+import { randomUUID } from 'node:crypto';
 import type { Handler } from '../context.ts';
 import { SignupBody, readBody, validateEmail } from '../body.ts';
 import { audit } from '../audit.ts';
 import { AuthError, badRequest, jsonResponse, unprocessable, weakPassword } from '../errors.ts';
 import { clientMeta, startSession } from '../sessions.ts';
 import { findUserByEmail, findUserById, insertUser, userJson } from '../users.ts';
+import { mailLink } from '../outbox.ts';
+import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
+
+/** GoTrue's sanitizeUser: what a new unconfirmed user would look like, with a random id and no identities. */
+function lookAlikeUser(email: string, data: Record<string, unknown>): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    aud: 'authenticated',
+    role: '',
+    email,
+    phone: '',
+    confirmation_sent_at: now,
+    app_metadata: { provider: 'email', providers: ['email'] },
+    user_metadata: data,
+    identities: [],
+    created_at: now,
+    updated_at: now,
+    is_anonymous: false,
+  };
+}
 
 export const signup: Handler = async (req, ctx) => {
   const { config, db, hasher } = ctx;
@@ -19,10 +41,23 @@ export const signup: Handler = async (req, ctx) => {
   if (!body.password) throw unprocessable('validation_failed', 'Signup requires a valid password');
   if ([...body.password].length < config.passwordMinLength) throw weakPassword(config.passwordMinLength);
   const passwordHash = await hasher.hash(body.password);
+  if (!config.mailerAutoconfirm) ctx.limiter.hit('emails_per_address', email, config.rateLimits.emailsPerAddress, 'over_email_send_rate_limit');
+  const redirectTo = redirectTarget(config, requestedRedirect(req));
 
   try {
     return await db.tx(async (tx) => {
-      if (await findUserByEmail(tx, email)) throw unprocessable('user_already_exists', 'User already registered');
+      const existing = await findUserByEmail(tx, email);
+      if (existing && config.mailerAutoconfirm) throw unprocessable('user_already_exists', 'User already registered');
+      if (existing?.email_confirmed_at) {
+        // As GoTrue with confirmations on: a look-alike user, so the answer does not tell that the address is taken.
+        await audit(tx, existing, 'user_repeated_signup', meta.ip, { provider: 'email' });
+        return jsonResponse(200, lookAlikeUser(email, body.data ?? {}));
+      }
+      if (existing) {
+        // Unconfirmed: the account is left as it is (the caller's identity is unproven) and the confirmation is sent again.
+        await mailLink(tx, ctx, { userId: existing.id, email, link: 'signup', template: 'confirmation', redirectTo });
+        return jsonResponse(200, userJson((await findUserById(tx, existing.id))!));
+      }
       const id = await insertUser(tx, {
         email,
         phone: null,
@@ -38,8 +73,7 @@ export const signup: Handler = async (req, ctx) => {
         await audit(tx, { id, email }, 'login', meta.ip, { provider: 'email' });
         return jsonResponse(200, session);
       }
-      // No mail outbox yet: the user waits for an admin (or a later /verify) to confirm.
-      await tx.query('update auth.users set confirmation_sent_at = now() where id = $1', [id]);
+      await mailLink(tx, ctx, { userId: id, email, link: 'signup', template: 'confirmation', redirectTo });
       const user = await findUserById(tx, id);
       return jsonResponse(200, userJson(user!));
     });

@@ -1,0 +1,69 @@
+/** The local mail outbox (auth.mail_outbox): mails are written in the caller's transaction, next to the token they carry. */
+import type { AuthConfig } from './config.ts';
+import type { AuthContext } from './context.ts';
+import { onCommit, type Queryable } from './db.ts';
+import { renderMail, type MailTemplate } from './mail-templates.ts';
+import { issueToken, type IssuedToken, type OneTimeTokenType } from './one-time-tokens.ts';
+
+/** The `type` of /verify that a mailed link uses. */
+export type LinkType = 'signup' | 'magiclink' | 'recovery' | 'invite';
+
+/** GoTrue's action link: `${externalUrl}/verify?token=…&type=…&redirect_to=…`. */
+export function actionLink(config: AuthConfig, tokenHash: string, type: LinkType, redirectTo: string): string {
+  return `${config.externalUrl}/verify?token=${encodeURIComponent(tokenHash)}&type=${type}&redirect_to=${encodeURIComponent(redirectTo)}`;
+}
+
+const TOKEN_OF: Record<LinkType, OneTimeTokenType> = {
+  signup: 'confirmation_token',
+  invite: 'confirmation_token',
+  magiclink: 'recovery_token',
+  recovery: 'recovery_token',
+};
+
+export interface LinkMail {
+  userId: string;
+  email: string;
+  link: LinkType;
+  template: MailTemplate;
+  redirectTo: string;
+}
+
+/** Issues the token for `mail.link` and writes the mail carrying it, both in `tx`; with SMTP, sends it once `tx` commits. */
+export async function mailLink(tx: Queryable, ctx: Pick<AuthContext, 'config' | 'mailer'>, mail: LinkMail): Promise<IssuedToken> {
+  const { config, mailer } = ctx;
+  const token = await issueToken(tx, mail.userId, mail.email, TOKEN_OF[mail.link]);
+  const link = actionLink(config, token.tokenHash, mail.link, mail.redirectTo);
+  const content = renderMail(mail.template, link, token.otp);
+  await tx.query(
+    `insert into auth.mail_outbox (to_email, template, subject, body_text, body_html, token_hash, action_link)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [mail.email, mail.template, content.subject, content.text, content.html, token.tokenHash, link],
+  );
+  if (mailer) onCommit(tx, () => mailer.send({ to: mail.email, subject: content.subject, text: content.text, html: content.html }));
+  return token;
+}
+
+export interface OutboxMail {
+  id: string;
+  to_email: string;
+  template: MailTemplate;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  token_hash: string | null;
+  action_link: string | null;
+  created_at: Date;
+}
+
+/** The most recent mails, newest first, optionally to one address. */
+export async function listMails(db: Queryable, opts: { to?: string; limit?: number } = {}): Promise<OutboxMail[]> {
+  const { rows } = await db.query<OutboxMail>(
+    `select id, to_email, template, subject, body_text, body_html, token_hash, action_link, created_at
+       from auth.mail_outbox
+      where $1::text is null or to_email = lower($1)
+      order by created_at desc, id
+      limit $2`,
+    [opts.to ?? null, opts.limit ?? 20],
+  );
+  return rows;
+}
