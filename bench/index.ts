@@ -1,11 +1,12 @@
 /** `npm run bench [-- --only <pattern>] [-- --json <file>]`: runs every suite and prints one table of rows with their baselines. */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { functionsSuite } from './functions.ts';
 import { restSuite } from './rest.ts';
 import { startSuite } from './start.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [startSuite, restSuite];
+const SUITES: BenchSuite[] = [startSuite, restSuite, functionsSuite];
 
 function table(rows: BenchRow[]): string {
   const head = ['name', 'value', 'unit', 'baseline', 'ratio', 'target', 'met'];

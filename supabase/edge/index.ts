@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Service } from '../gateway/types.ts';
 import { edgeError } from './errors.ts';
 import { readSecrets } from './env-file.ts';
+import { debounce, isFunctionName, listFunctions } from './prewarm.ts';
 import { forward } from './proxy.ts';
 import { startWorker, type FunctionWorker } from './worker.ts';
 
@@ -29,6 +30,12 @@ export interface FunctionsHostOptions {
   memoryMb?: number;
   /** The Deno binary; defaults to the one the `deno` npm package installed. */
   denoPath?: string;
+  /**
+   * Start every function's process when the host starts, and restart an edited one as soon as its files
+   * change, so no request waits for Deno to boot and load its imports. Costs one idle Deno process per
+   * function. Defaults to `CONVO_FUNCTIONS_PREWARM=1` in the host's environment.
+   */
+  prewarm?: boolean;
 }
 
 export interface FunctionsHost {
@@ -38,7 +45,6 @@ export interface FunctionsHost {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BOOTSTRAP = join(ROOT, 'supabase/edge/deno/bootstrap.js');
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 interface Slot {
   worker: FunctionWorker | null;
@@ -60,6 +66,15 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   const slots = new Map<string, Slot>();
   let watcher: FSWatcher | null = null;
   let closed = false;
+  const prewarm = opts.prewarm ?? process.env.CONVO_FUNCTIONS_PREWARM === '1';
+  // After an edit, restart what went stale (and start new functions) without waiting for a request.
+  const rewarm = debounce(() => {
+    if (closed) return;
+    for (const name of listFunctions(functionsDir)) {
+      const slot = slots.get(name);
+      if (!slot || slot.stale || !slot.worker?.isRunning()) workerFor(name);
+    }
+  }, 100);
 
   function watchFiles(): void {
     if (watcher) return;
@@ -68,6 +83,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
         const top = String(file ?? '').split(/[\\/]/)[0] ?? '';
         // Shared code and secrets belong to every function; anything else to the folder it sits in.
         for (const [name, slot] of slots) if (name === top || top.startsWith('_') || top.startsWith('.')) slot.stale = true;
+        if (prewarm) rewarm.trigger();
       });
       watcher.on('error', (err) => log.warn({ err }, 'functions: file watcher failed; reload on change is off'));
     } catch (err) {
@@ -111,7 +127,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   const service: Service = async (req, ctx) => {
     const name = ctx.subpath.split('/')[1] ?? '';
     if (closed) return edgeError('BOOT_ERROR', 'The functions host is shutting down');
-    if (!NAME.test(name) || !existsSync(join(functionsDir, name, 'index.ts'))) {
+    if (!isFunctionName(name) || !existsSync(join(functionsDir, name, 'index.ts'))) {
       return edgeError('NOT_FOUND', `Function not found: ${name || '(none)'}`);
     }
     watchFiles();
@@ -145,10 +161,16 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     return edgeError('WORKER_ERROR', `Function exited before answering: ${name}`);
   };
 
+  if (prewarm) {
+    watchFiles();
+    for (const name of listFunctions(functionsDir)) workerFor(name);
+  }
+
   return {
     service,
     async close() {
       closed = true;
+      rewarm.cancel();
       watcher?.close();
       await Promise.all([...slots.values()].map((slot) => slot.worker?.kill()));
       slots.clear();

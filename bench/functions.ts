@@ -1,0 +1,220 @@
+/** /functions/v1 through a real `convo start` against bare Deno: hello throughput and latency at 50 connections, and cold start of a function importing supabase-js, zod and jose. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultDenoPath } from '../supabase/edge/index.ts';
+import { freePort, freePorts, makeWorkdir, ROOT, startConvo } from '../tests/helpers/convo.ts';
+import type { BenchRow, BenchSuite } from './types.ts';
+
+const CONNECTIONS = 50;
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const COLD_RUNS = 5;
+/** Pause between touching a function's file and its first request: the watcher marks it stale meanwhile. */
+const SETTLE_MS = 300;
+/** With prewarm, the pause after an edit before the request (a save, then a click): the restart runs meanwhile. */
+const PREWARM_SETTLE_MS = 1000;
+
+/** Same work as functions/hello (JSON in, JSON out with the CORS headers), served by Deno alone. */
+const BARE_HELLO = `
+const headers = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type', 'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS', 'Content-Type': 'application/json' };
+Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.args[0]), onListen: () => console.log('ready') }, async (req) => {
+  const { name } = await req.json();
+  return new Response(JSON.stringify({ message: 'Hello ' + name + '!' }), { headers });
+});
+`;
+
+/** The cold-start subject: the three imports a typical Supabase function starts with. PORT only matters when run directly. */
+const COLD_FUNCTION = `
+import { createClient } from '@supabase/supabase-js';
+import { z } from 'zod';
+import * as jose from 'jose';
+
+const Body = z.object({ name: z.string() });
+Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.env.get('PORT') ?? 8000) }, async (req) => {
+  const client = createClient(Deno.env.get('SUPABASE_URL') ?? 'http://127.0.0.1:1', Deno.env.get('SUPABASE_ANON_KEY') ?? 'anon');
+  const { name } = Body.parse(await req.json());
+  return Response.json({ name, client: typeof client.from, jose: typeof jose.jwtVerify });
+});
+`;
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+function load(spec: Record<string, unknown>): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'load.ts'), JSON.stringify({ connections: CONNECTIONS, duration: DURATION, max: 1, ...spec })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      try {
+        const result = JSON.parse(out.trim().split('\n').pop() ?? '') as Load;
+        if (result.errors > 0 || result.non2xx > 0) reject(new Error(`${String(spec.url)}${String(spec.path)}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.total}`));
+        else resolve(result);
+      } catch {
+        reject(new Error(`load generator exited ${code}: ${out}`));
+      }
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Spawns `deno run` and resolves once it prints a line (the bare server's "ready"). */
+async function startBareDeno(file: string, port: number): Promise<ChildProcess> {
+  const child = spawn(defaultDenoPath(), ['run', '--quiet', '--allow-net', file, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`bare Deno server exited (${code})`)));
+  });
+  return child;
+}
+
+/** POSTs until something answers 200, for a server that is still starting; returns the ms since `began`. */
+async function firstAnswer(url: string, init: RequestInit, began: number, limitMs = 30_000): Promise<number> {
+  for (;;) {
+    try {
+      const res = await fetch(url, init);
+      const text = await res.text();
+      if (res.status === 200) return performance.now() - began;
+      throw new Error(`${url} answered ${res.status}: ${text}`);
+    } catch (err) {
+      if (err instanceof Error && err.message.includes('answered')) throw err;
+      if (performance.now() - began > limitMs) throw new Error(`${url} did not answer within ${limitMs} ms`);
+      await sleep(2);
+    }
+  }
+}
+
+/** The cold-start file run directly by `deno run` (same config and permissions as the host gives it), until it answers. */
+async function timeDirectRun(file: string, cwd: string): Promise<number> {
+  const port = await freePort();
+  const began = performance.now();
+  const child = spawn(defaultDenoPath(), ['run', '--quiet', '--allow-net', '--allow-env', '--allow-read', `--config=${path.join(ROOT, 'deno.json')}`, file], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    return await firstAnswer(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{"name":"cold"}' }, began);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** Touches the function's file, leaves the host's watcher time to notice, then times the first request. */
+async function afterTouch(file: string, url: string, init: RequestInit, settleMs = SETTLE_MS): Promise<number> {
+  const now = new Date();
+  await fs.utimes(file, now, now);
+  await sleep(settleMs);
+  return firstAnswer(url, init, performance.now());
+}
+
+export const functionsSuite: BenchSuite = {
+  names: ['functions.hello.rps', 'functions.hello.p50_added', 'functions.hello.p99', 'functions.cold_start'],
+  async run(only) {
+    const wd = await makeWorkdir();
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'convo-bench-deno-'));
+    const functionsDir = path.join(wd.dir, 'functions');
+    for (const name of ['hello', '_shared']) await fs.cp(path.join(ROOT, 'functions', name), path.join(functionsDir, name), { recursive: true });
+    await fs.mkdir(path.join(functionsDir, 'cold'));
+    const coldFile = path.join(functionsDir, 'cold', 'index.ts');
+    await fs.writeFile(coldFile, COLD_FUNCTION);
+    // Bare imports resolve through the project's package.json and node_modules, as in a real project folder.
+    await fs.copyFile(path.join(ROOT, 'package.json'), path.join(wd.dir, 'package.json'));
+    await fs.symlink(path.join(ROOT, 'node_modules'), path.join(wd.dir, 'node_modules'));
+    const bareFile = path.join(tmp, 'hello.ts');
+    await fs.writeFile(bareFile, BARE_HELLO);
+
+    const convo = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn' });
+    const barePort = await freePort();
+    let bare: ChildProcess | null = null;
+    const rows: BenchRow[] = [];
+    try {
+      bare = await startBareDeno(bareFile, barePort);
+      const keys = { apikey: convo.status.anon_key, authorization: `Bearer ${convo.status.anon_key}` };
+      const post = { method: 'POST', body: '{"name":"bench"}' };
+      const json = { 'content-type': 'application/json' };
+
+      if (only('functions.hello.rps') || only('functions.hello.p50_added') || only('functions.hello.p99')) {
+        const bareSpec = { ...post, url: `http://127.0.0.1:${barePort}`, path: '/', headers: json };
+        const gwSpec = { ...post, url: convo.status.api_url, path: '/functions/v1/hello', headers: { ...json, ...keys } };
+        await load({ ...bareSpec, duration: 1 });
+        const b = await load(bareSpec);
+        await load({ ...gwSpec, duration: 1 });
+        const g = await load(gwSpec);
+        const latencies = `p50 ${g.p50} ms vs bare ${b.p50} ms, p99 ${g.p99} ms vs bare ${b.p99} ms`;
+        if (only('functions.hello.rps')) {
+          rows.push({ name: 'functions.hello.rps', value: round(g.rps), unit: 'req/s', baseline: round(b.rps), ratio: round(g.rps / b.rps, 2), target: '-', met: null, note: `POST via gateway (anon key) vs bare Deno.serve, ${CONNECTIONS} connections; ${latencies}` });
+        }
+        if (only('functions.hello.p50_added')) {
+          // One connection shows the added latency without the queueing of a saturated gateway.
+          const b1 = await load({ ...bareSpec, connections: 1, duration: 2 });
+          const g1 = await load({ ...gwSpec, connections: 1, duration: 2 });
+          const added = round(g.p50 - b.p50, 2);
+          const note = `p50 through the gateway minus bare Deno's p50 at ${CONNECTIONS} connections (autocannon: whole ms); at 1 connection: ${round(g1.rps)} vs ${round(b1.rps)} req/s, i.e. ${round(1000 / g1.rps - 1000 / b1.rps, 2)} ms added per request on average`;
+          rows.push({ name: 'functions.hello.p50_added', value: added, unit: 'ms', baseline: round(b.p50, 2), ratio: null, target: '<= 1.5 ms', met: added <= 1.5, note });
+        }
+        if (only('functions.hello.p99')) {
+          rows.push({ name: 'functions.hello.p99', value: round(g.p99, 2), unit: 'ms', baseline: round(b.p99, 2), ratio: round(g.p99 / Math.max(b.p99, 1), 2), target: '-', met: null, note: 'p99 latency through the gateway; baseline: bare Deno p99' });
+        }
+      }
+
+      if (only('functions.cold_start')) {
+        const url = `${convo.status.api_url}/functions/v1/cold`;
+        const init = { ...post, headers: { ...json, ...keys } };
+        // The first start ever fills Deno's caches (code cache, npm resolution): not counted, for either side.
+        await firstAnswer(url, init, performance.now());
+        await timeDirectRun(coldFile, functionsDir);
+        const runs: number[] = [];
+        const base: number[] = [];
+        for (let i = 0; i < COLD_RUNS; i++) {
+          runs.push(await afterTouch(coldFile, url, init));
+          base.push(await timeDirectRun(coldFile, functionsDir));
+        }
+        await convo.stop();
+        // The same first requests with prewarm on: the host restarts the edited function without waiting for a request.
+        const warm = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn', CONVO_FUNCTIONS_PREWARM: '1' });
+        const prewarmed: number[] = [];
+        try {
+          const warmUrl = `${warm.status.api_url}/functions/v1/cold`;
+          await firstAnswer(warmUrl, init, performance.now());
+          for (let i = 0; i < COLD_RUNS; i++) prewarmed.push(await afterTouch(coldFile, warmUrl, init, PREWARM_SETTLE_MS));
+        } finally {
+          await warm.stop();
+        }
+        const value = round(median(runs));
+        const baseline = round(median(base));
+        const list = (xs: number[]) => xs.map((r) => round(r)).join(', ');
+        rows.push({
+          name: 'functions.cold_start',
+          value,
+          unit: 'ms',
+          baseline,
+          ratio: round(value / baseline, 2),
+          target: '<= 150 ms',
+          met: value <= 150,
+          note: `first request after a restart (file touched) until its answer, median of ${COLD_RUNS} [${list(runs)}]; baseline: deno run of the same file until it answers [${list(base)}]; with CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${round(median(prewarmed))} ms [${list(prewarmed)}]`,
+        });
+      }
+    } finally {
+      bare?.kill('SIGTERM');
+      await convo.stop();
+      await wd.remove();
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
