@@ -6,9 +6,8 @@ import path from 'node:path';
 import { defaultDenoPath } from '../supabase/edge/index.ts';
 import { freePort, freePorts, makeWorkdir, ROOT, startConvo } from '../tests/helpers/convo.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
+import { CONNECTIONS, DURATION, runLoad } from './run-load.ts';
 
-const CONNECTIONS = 50;
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const COLD_RUNS = 5;
 /** Pause between touching a function's file and its first request: the watcher marks it stale meanwhile. */
 const SETTLE_MS = 300;
@@ -38,33 +37,7 @@ Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.env.get('PORT') ?? 8000) }
 });
 `;
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-function load(spec: Record<string, unknown>): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'load.ts'), JSON.stringify({ connections: CONNECTIONS, duration: DURATION, max: 1, ...spec })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => {
-      try {
-        const result = JSON.parse(out.trim().split('\n').pop() ?? '') as Load;
-        if (result.errors > 0 || result.non2xx > 0) reject(new Error(`${String(spec.url)}${String(spec.path)}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.total}`));
-        else resolve(result);
-      } catch {
-        reject(new Error(`load generator exited ${code}: ${out}`));
-      }
-    });
-  });
-}
+const load = runLoad;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;

@@ -11,9 +11,8 @@ import pg from 'pg';
 import { SignJWT } from 'jose';
 import { freePort, freePorts, makeWorkdir, ROOT, startConvo } from '../tests/helpers/convo.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
+import { CONNECTIONS, DURATION, runLoad } from './run-load.ts';
 
-const CONNECTIONS = 50;
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ITEMS = 10_000;
 const CONVERSATIONS = 1_000;
 const MESSAGES_PER_CONVERSATION = 50;
@@ -45,33 +44,7 @@ insert into public.messages select g, 1 + (g - 1) / ${MESSAGES_PER_CONVERSATION}
   from generate_series(1, ${CONVERSATIONS * MESSAGES_PER_CONVERSATION}) g;
 `;
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-function load(spec: Record<string, unknown>): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'load.ts'), JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...spec })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => {
-      try {
-        const result = JSON.parse(out.trim().split('\n').pop() ?? '') as Load;
-        if (result.errors > 0 || result.non2xx > 0) reject(new Error(`${String(spec.path)}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.total}`));
-        else resolve(result);
-      } catch {
-        reject(new Error(`load generator exited ${code}: ${out}`));
-      }
-    });
-  });
-}
+const load = runLoad;
 
 /** Baseline A: pgbench with a primary-key select script when installed, else 50 async loops on a pool. */
 async function baselineA(dbUrl: string): Promise<{ rps: number; how: string }> {
