@@ -9,22 +9,27 @@ export const EXPOSED_HEADERS = [
 ];
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-export function isPreflight(method: string, headers: Headers): boolean {
-  return method === 'OPTIONS' && headers.has('access-control-request-method');
+export function isPreflight(method: string, requestMethodHeader: string | null): boolean {
+  return method === 'OPTIONS' && requestMethodHeader !== null;
 }
+
+const PREFLIGHT: Readonly<Record<string, string>> = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': ALLOWED_METHODS.join(', '),
+  'access-control-allow-headers': ALLOWED_HEADERS.join(', '),
+  'access-control-max-age': '86400',
+});
+
+const CORS: Readonly<Record<string, string>> = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
+});
 
 export function preflightHeaders(): Record<string, string> {
-  return {
-    'access-control-allow-origin': '*',
-    'access-control-allow-methods': ALLOWED_METHODS.join(', '),
-    'access-control-allow-headers': ALLOWED_HEADERS.join(', '),
-    'access-control-max-age': '86400',
-  };
+  return { ...PREFLIGHT };
 }
 
-export function corsHeaders(): Record<string, string> {
-  return {
-    'access-control-allow-origin': '*',
-    'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
-  };
+/** The CORS headers every response carries (one shared, frozen object). */
+export function corsHeaders(): Readonly<Record<string, string>> {
+  return CORS;
 }

@@ -51,13 +51,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
   async function handle(req: http.IncomingMessage, requestId: string): Promise<Response> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const headers = new Headers();
-    // Only the headers the checks need; the full Request is built once we know where it goes.
-    for (const name of ['apikey', 'authorization', 'access-control-request-method']) {
+    // The checks read Node's parsed headers directly; the service's Headers are built once we know where it goes.
+    const header = (name: string): string | null => {
       const v = req.headers[name];
-      if (typeof v === 'string') headers.set(name, v);
-    }
-    if (isPreflight(method, headers)) return textResponse(null, { status: 204, headers: preflightHeaders() });
+      return typeof v === 'string' ? v : null;
+    };
+    if (isPreflight(method, header('access-control-request-method'))) return textResponse(null, { status: 204, headers: preflightHeaders() });
 
     if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
       const report = await opts.health();
@@ -69,7 +68,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
     let apikeyClaims = null;
     if (!opts.isOpen?.(target.service, target.subpath)) {
-      const auth = await checkProjectKey(opts.verifier, headers, url);
+      const auth = await checkProjectKey(opts.verifier, header, url);
       if (!auth.ok) return json(401, { message: auth.message, hint: auth.hint });
       apikeyClaims = auth.claims;
     }
@@ -100,6 +99,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const extra = { 'x-request-id': requestId, ...corsHeaders() };
+    const logRequests = log.isLevelEnabled('info');
     const method = req.method ?? 'GET';
     handle(req, requestId)
       .catch((err: unknown) => {
@@ -112,6 +112,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         res.destroy();
       })
       .finally(() => {
+        if (!logRequests) return;
         log.info({
           reqId: requestId,
           method,

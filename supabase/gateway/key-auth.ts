@@ -5,16 +5,19 @@ export type KeyAuthResult =
   | { ok: true; claims: JwtClaims }
   | { ok: false; message: string; hint: string };
 
-export function presentedKey(headers: Headers, url: URL): string | null {
-  const apikey = headers.get('apikey') ?? url.searchParams.get('apikey');
+/** Reads one request header (lower-case name), or null. */
+export type HeaderGetter = (name: string) => string | null;
+
+export function presentedKey(header: HeaderGetter, url: URL): string | null {
+  const apikey = header('apikey') ?? url.searchParams.get('apikey');
   if (apikey) return apikey.trim();
-  const auth = headers.get('authorization');
+  const auth = header('authorization');
   const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
   return m ? m[1]! : null;
 }
 
-export async function checkProjectKey(verifier: JwtVerifier, headers: Headers, url: URL): Promise<KeyAuthResult> {
-  const key = presentedKey(headers, url);
+export async function checkProjectKey(verifier: JwtVerifier, header: HeaderGetter, url: URL): Promise<KeyAuthResult> {
+  const key = presentedKey(header, url);
   if (!key) {
     return { ok: false, message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' };
   }
