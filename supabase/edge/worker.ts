@@ -43,7 +43,9 @@ export function denoArgs(spec: WorkerSpec): string[] {
 export function startWorker(spec: WorkerSpec): FunctionWorker {
   const { name, log } = spec;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(spec.denoPath, denoArgs(spec), { cwd: spec.cwd, env: { ...spec.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(spec.denoPath, denoArgs(spec), { cwd: spec.cwd, env: { ...spec.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Held open, never written: Deno exits when it reads end of input, i.e. when this process is gone.
+  child.stdin?.on('error', () => {});
   let running = true;
   let oom = false;
   const recentErrors: string[] = [];

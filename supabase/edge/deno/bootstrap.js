@@ -8,6 +8,20 @@ const visible = new Set(allowed.split(',').filter(Boolean));
 // Deno adds a few variables of its own (PATH, DENO_NODE_SHIM_ACTIVE…): the function sees only what the host passed.
 for (const name of Object.keys(Deno.env.toObject())) if (!visible.has(name)) Deno.env.delete(name);
 
+// The host keeps our stdin open for as long as it lives: end of input means the host is gone (even
+// killed with SIGKILL), so no function process outlives it.
+(async () => {
+  const buf = new Uint8Array(64);
+  try {
+    while ((await Deno.stdin.read(buf)) !== null) {
+      /* the host never writes; keep waiting */
+    }
+  } catch {
+    /* stdin unusable: treat as closed */
+  }
+  Deno.exit(0);
+})();
+
 let captured = null;
 let realServer = null;
 let resolveFinished;
