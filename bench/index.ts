@@ -1,12 +1,13 @@
 /** `npm run bench [-- --only <pattern>] [-- --json <file>]`: runs every suite and prints one table of rows with their baselines. */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { authSuite } from './auth.ts';
 import { functionsSuite } from './functions.ts';
 import { restSuite } from './rest.ts';
 import { startSuite } from './start.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [startSuite, restSuite, functionsSuite];
+const SUITES: BenchSuite[] = [startSuite, restSuite, functionsSuite, authSuite];
 
 function table(rows: BenchRow[]): string {
   const head = ['name', 'value', 'unit', 'baseline', 'ratio', 'target', 'met'];

@@ -1,7 +1,7 @@
 /** The auth service's options and their defaults (GoTrue's, as a local Supabase stack sets them). */
 import type { Logger } from 'pino';
 import type { PasswordHasher } from './password.ts';
-import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit.ts';
+import { DEFAULT_RATE_LIMITS, rateLimitsFromEnv, type RateLimitConfig } from './rate-limit.ts';
 
 export interface AuthServiceOptions {
   /** Postgres URL of a role that owns the `auth` schema (the platform's superuser URL). */
@@ -25,9 +25,11 @@ export interface AuthServiceOptions {
   refreshTokenReuseInterval?: number;
   /** Connections of the service's own pool; default 10. */
   poolSize?: number;
-  /** Swappable password hasher; default scrypt (see password.ts). */
+  /** Swappable password hasher; default bcrypt on a worker pool (see bcrypt.ts), which still verifies older scrypt hashes. */
   hasher?: PasswordHasher;
-  /** Abuse limits; per-IP limits need the client address in `X-Forwarded-For` (see sessions.ts clientMeta). */
+  /** Cost factor of the default bcrypt hasher (GoTrue uses 10); default 10. Ignored with `hasher`. */
+  bcryptCost?: number;
+  /** Abuse limits; per-IP limits need the client address in `X-Forwarded-For` (see sessions.ts clientMeta). Defaults < `CONVO_AUTH_RATE_LIMIT_*` env < these. */
   rateLimits?: Partial<RateLimitConfig>;
   /** Seconds a mailed link or OTP stays valid (GoTrue's MAILER_OTP_EXP); default 3600. */
   mailerOtpExp?: number;
@@ -68,7 +70,7 @@ export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
     disableSignup: opts.disableSignup ?? false,
     refreshTokenReuseInterval: opts.refreshTokenReuseInterval ?? 10,
     adminRoles: ['service_role', 'supabase_admin'],
-    rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...rateLimitsFromEnv(process.env), ...opts.rateLimits },
     externalUrl: `${opts.apiUrl.replace(/\/+$/, '')}/auth/v1`,
     mailerOtpExp: opts.mailerOtpExp ?? 3600,
     redirectUrls: opts.redirectUrls ?? [],

@@ -4,7 +4,7 @@ import { resolveConfig, type AuthServiceOptions } from './config.ts';
 import type { AuthContext } from './context.ts';
 import { createAuthDb } from './db.ts';
 import { AuthError, errorResponse } from './errors.ts';
-import { createScryptHasher } from './password.ts';
+import { createBcryptHasher } from './bcrypt.ts';
 import { createRateLimiter, RateLimitError } from './rate-limit.ts';
 import { match } from './router.ts';
 import { createSmtpSender } from './smtp.ts';
@@ -19,8 +19,10 @@ export interface AuthService {
 }
 
 export function createAuthService(opts: AuthServiceOptions): AuthService {
+  // The default hasher is ours to close; one passed in belongs to the caller.
+  const ownHasher = opts.hasher ? null : createBcryptHasher(opts.bcryptCost);
+  const hasher = opts.hasher ?? ownHasher!;
   const db = createAuthDb(opts.dbUrl, opts.poolSize ?? 10);
-  const hasher = opts.hasher ?? createScryptHasher();
   void hasher.dummyHash.catch(() => {});
   const config = resolveConfig(opts);
   const limiter = createRateLimiter(config.rateLimits.windowSeconds);
@@ -45,5 +47,5 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
     }
   };
 
-  return { service, close: () => db.close() };
+  return { service, close: async () => void (await Promise.all([db.close(), ownHasher?.close?.()])) };
 }

@@ -1,6 +1,6 @@
 /**
- * Password hashing behind a small interface, computed on libuv's thread pool (off the event loop).
- * Today: scrypt (`$scrypt$...`); GoTrue stores bcrypt (`$2a$...`), so a bcrypt hasher can replace this one.
+ * Password hashing behind a small interface, always off the event loop. The default is bcrypt (bcrypt.ts,
+ * GoTrue's `$2a$` hashes); the scrypt hasher here (`$scrypt$...`, libuv's thread pool) stays to verify older hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
@@ -10,6 +10,8 @@ export interface PasswordHasher {
   verify(password: string, hash: string): Promise<boolean>;
   /** A hash of a random password, verified against when the user is unknown so both paths cost the same. */
   readonly dummyHash: Promise<string>;
+  /** Releases what the hasher holds (worker threads); optional. */
+  close?(): Promise<void>;
 }
 
 interface ScryptParams {

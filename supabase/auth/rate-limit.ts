@@ -16,6 +16,23 @@ export interface RateLimitConfig {
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = { signInSignUpsPerIp: 30, tokenRefreshPerIp: 150, signInsPerEmail: 30, emailsPerAddress: 10, windowSeconds: 300 };
 
+const ENV_NAMES: Record<Exclude<keyof RateLimitConfig, 'windowSeconds'>, string> = {
+  signInSignUpsPerIp: 'CONVO_AUTH_RATE_LIMIT_SIGN_IN_SIGN_UPS',
+  tokenRefreshPerIp: 'CONVO_AUTH_RATE_LIMIT_TOKEN_REFRESH',
+  signInsPerEmail: 'CONVO_AUTH_RATE_LIMIT_SIGN_INS_PER_EMAIL',
+  emailsPerAddress: 'CONVO_AUTH_RATE_LIMIT_EMAILS_PER_ADDRESS',
+};
+
+/** Limits set in the environment (`CONVO_AUTH_RATE_LIMIT_TOKEN_REFRESH=0` turns that limit off); malformed values are ignored. */
+export function rateLimitsFromEnv(env: Record<string, string | undefined>): Partial<RateLimitConfig> {
+  const out: Partial<RateLimitConfig> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES) as [keyof typeof ENV_NAMES, string][]) {
+    const raw = env[name]?.trim();
+    if (raw && /^\d+$/.test(raw)) out[key] = Number(raw);
+  }
+  return out;
+}
+
 export class RateLimitError extends AuthError {
   readonly retryAfter: number;
   constructor(retryAfter: number, code: 'over_request_rate_limit' | 'over_email_send_rate_limit' = 'over_request_rate_limit') {

@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import bcrypt from 'bcryptjs';
+import { createScryptHasher } from '../../supabase/auth/password.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startAuthStack, type AuthStack } from './auth-server.ts';
 
@@ -71,6 +73,20 @@ test('a signup writes the user, identity, session, refresh token and audit entri
   assert.equal(await count('select count(*) as n from auth.refresh_tokens where user_id = $1::text and revoked = false'), 1);
   assert.equal(await count(`select count(*) as n from auth.audit_log_entries where payload ->> 'actor_id' = $1::text`), 2);
   const { rows } = await client.query<{ encrypted_password: string }>('select encrypted_password from auth.users where id = $1', [id]);
-  assert.match(rows[0]!.encrypted_password, /^\$scrypt\$N=16384,r=8,p=1\$/);
+  assert.match(rows[0]!.encrypted_password, /^\$2a\$10\$[./A-Za-z0-9]{53}$/);
   assert.equal(rows[0]!.encrypted_password.includes('correct-horse'), false);
+});
+
+test('users whose stored hash is scrypt (before bcrypt) or made by GoTrue still sign in', async () => {
+  const sb = supabaseClient(stack.url, stack.keys.anon);
+  const { data } = await sb.auth.signUp({ email: 'legacy@example.com', password: 'first-password' });
+  const id = data.user!.id;
+  await client.query('update auth.users set encrypted_password = $2 where id = $1', [id, await createScryptHasher().hash('old-scrypt-pw')]);
+  const old = await sb.auth.signInWithPassword({ email: 'legacy@example.com', password: 'old-scrypt-pw' });
+  assert.equal(old.error, null);
+  assert.equal(old.data.user!.id, id);
+  const gotrue = bcrypt.hashSync('gotrue-pw', bcrypt.genSaltSync(10).replace(/^\$2b\$/, '$2a$'));
+  await client.query('update auth.users set encrypted_password = $2 where id = $1', [id, gotrue]);
+  assert.equal((await sb.auth.signInWithPassword({ email: 'legacy@example.com', password: 'gotrue-pw' })).error, null);
+  assert.equal((await sb.auth.signInWithPassword({ email: 'legacy@example.com', password: 'old-scrypt-pw' })).error?.code, 'invalid_credentials');
 });
