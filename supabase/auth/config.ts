@@ -1,13 +1,16 @@
 /** The auth service's options and their defaults (GoTrue's, as a local Supabase stack sets them). */
 import type { Logger } from 'pino';
+import type { SigningKey } from '../keys/signing-key.ts';
 import type { PasswordHasher } from './password.ts';
 import { DEFAULT_RATE_LIMITS, rateLimitsFromEnv, type RateLimitConfig } from './rate-limit.ts';
 
 export interface AuthServiceOptions {
   /** Postgres URL of a role that owns the `auth` schema (the platform's superuser URL). */
   dbUrl: string;
-  /** The project JWT secret: access tokens are HS256-signed with it. */
+  /** The project JWT secret: access tokens are HS256-signed with it unless `signingKey` is set; HS256 tokens are always accepted. */
   jwtSecret: string;
+  /** An asymmetric key (ES256): access tokens are signed with it and `/.well-known/jwks.json` publishes its public half. */
+  signingKey?: SigningKey | null;
   /** Where the app lives (GoTrue's SITE_URL), e.g. http://127.0.0.1:3000. */
   siteUrl: string;
   /** The public API URL (gateway); the `iss` claim is `${apiUrl}/auth/v1`. */
@@ -43,6 +46,7 @@ export interface AuthServiceOptions {
 
 export interface AuthConfig {
   jwtSecret: Uint8Array;
+  signingKey: SigningKey | null;
   issuer: string;
   siteUrl: string;
   passwordMinLength: number;
@@ -62,6 +66,7 @@ export interface AuthConfig {
 export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
   return {
     jwtSecret: new TextEncoder().encode(opts.jwtSecret),
+    signingKey: opts.signingKey ?? null,
     issuer: `${opts.apiUrl.replace(/\/+$/, '')}/auth/v1`,
     siteUrl: opts.siteUrl,
     passwordMinLength: opts.passwordMinLength ?? 6,

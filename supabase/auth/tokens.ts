@@ -1,6 +1,7 @@
-/** Access tokens with GoTrue's claims (HS256, project secret), opaque refresh tokens, and the Bearer check of user-facing endpoints. */
+/** Access tokens with GoTrue's claims (ES256 with the signing key if configured, else HS256 with the project secret), opaque refresh tokens, and the Bearer check of user-facing endpoints. */
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { projectVerification } from '../keys/jwt.ts';
 import type { AuthConfig } from './config.ts';
 import { AuthError, forbidden } from './errors.ts';
 import type { UserRow } from './users.ts';
@@ -60,7 +61,10 @@ export async function signAccessToken(
     session_id: session.id,
     is_anonymous: user.is_anonymous,
   };
-  const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(config.jwtSecret);
+  const key = config.signingKey;
+  const token = key
+    ? await new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey)
+    : await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(config.jwtSecret);
   return { token, expiresAt };
 }
 
@@ -84,12 +88,13 @@ export function bearerToken(req: ServiceRequest): string | null {
   return m ? m[1]! : null;
 }
 
-/** GoTrue's requireAuthentication: a Bearer JWT signed with the project secret, else 401 / 403 bad_jwt. */
+/** GoTrue's requireAuthentication: a Bearer JWT signed with the project secret (or the signing key), else 401 / 403 bad_jwt. */
 export async function requireClaims(config: AuthConfig, req: ServiceRequest): Promise<JWTPayload & { role?: unknown }> {
   const token = bearerToken(req);
   if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
   try {
-    const { payload } = await jwtVerify(token, config.jwtSecret, { algorithms: ['HS256'] });
+    const { algorithms, key } = projectVerification(config.jwtSecret, config.signingKey);
+    const { payload } = await jwtVerify(token, key, { algorithms });
     return payload;
   } catch (err) {
     const reason = err instanceof joseErrors.JWTExpired ? 'token has invalid claims: token is expired' : 'signature is invalid';

@@ -28,11 +28,16 @@ export interface ConvoConfig {
   api: { host: string; port: number; schemas: string[]; maxRows: number | undefined };
   db: { port: number; url: string | undefined; poolSize: number };
   jwtSecret: string | undefined;
+  /** How access tokens are signed (CONVO_JWT_SIGNING): HS256 with the secret, or ES256 with a key generated into the state folder. */
+  jwtSigning: JwtSigning;
   production: boolean;
   logLevel: string;
   functions: Record<string, { verify_jwt: boolean }>;
   auth: { siteUrl: string };
 }
+
+const JwtSigning = z.enum(['HS256', 'ES256']);
+export type JwtSigning = z.infer<typeof JwtSigning>;
 
 export const DEFAULT_API_PORT = 54321;
 export const DEFAULT_DB_PORT = 54322;
@@ -62,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
     if (!/^[1-9][0-9]*$/.test(raw)) throw new ExpectedFailure('bad_config', `${name} must be a positive integer, got "${raw}"`);
     return Number(raw);
   };
+  const signing = JwtSigning.safeParse(env.CONVO_JWT_SIGNING || 'HS256');
+  if (!signing.success) throw new ExpectedFailure('bad_config', `CONVO_JWT_SIGNING must be HS256 or ES256, got "${env.CONVO_JWT_SIGNING}"`);
   const stateDir = path.resolve(workdir, env.CONVO_STATE_DIR ?? '.convo');
   return {
     workdir,
@@ -81,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
       poolSize: positive('CONVO_DB_POOL_SIZE', toml.db?.pool_size) ?? 10,
     },
     jwtSecret: env.CONVO_JWT_SECRET || undefined,
+    jwtSigning: signing.data,
     production: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL || 'info',
     functions: toml.functions ?? {},

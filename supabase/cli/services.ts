@@ -7,6 +7,7 @@ import { createFunctionsHost } from '../edge/index.ts';
 import type { HealthReport, Service, ServiceName } from '../gateway/types.ts';
 import type { JwtVerifier, ProjectKeys } from '../keys/jwt.ts';
 import type { ProjectSecrets } from '../keys/secrets.ts';
+import type { SigningKey } from '../keys/signing-key.ts';
 import { createExecutor } from '../rest/execute.ts';
 import { createRestService } from '../rest/index.ts';
 import { createSchemaCacheHolder } from '../rest/schema-cache/listen.ts';
@@ -36,10 +37,12 @@ export interface PlatformOptions {
   /** Where clients reach the gateway, e.g. http://127.0.0.1:54321. */
   apiUrl: string;
   verifier: JwtVerifier;
+  /** The ES256 key access tokens are signed with (CONVO_JWT_SIGNING=ES256); null: HS256 with the secret. */
+  signingKey: SigningKey | null;
   log: Logger;
 }
 
-export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, verifier, log }: PlatformOptions): Promise<Platform> {
+export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, verifier, signingKey, log }: PlatformOptions): Promise<Platform> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'stopping a service failed'));
@@ -64,6 +67,7 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
     const auth = createAuthService({
       dbUrl,
       jwtSecret: secrets.jwtSecret,
+      signingKey,
       siteUrl: config.auth.siteUrl,
       apiUrl,
       log: log.child({ component: 'auth' }),

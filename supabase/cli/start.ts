@@ -1,4 +1,4 @@
-/** `convo start`: Postgres, migrations, job worker and gateway, in the foreground until Ctrl-C or SIGTERM. */
+/** `convo start`: Postgres, migrations, the services (worker, REST, Auth, functions) and the gateway, in the foreground until Ctrl-C or SIGTERM. */
 import fs from 'node:fs/promises';
 import pino from 'pino';
 import { migrate } from '../db/migrator.ts';
@@ -6,6 +6,7 @@ import { isOpenAuthPath } from '../auth/index.ts';
 import { createGateway, type Gateway } from '../gateway/index.ts';
 import { createJwtVerifier, mintProjectKeys } from '../keys/jwt.ts';
 import { loadSecrets } from '../keys/secrets.ts';
+import { loadSigningKey } from '../keys/signing-key.ts';
 import { ExpectedFailure } from '../shared/errors.ts';
 import { assertPortFree } from '../shared/ports.ts';
 import type { ConvoConfig } from './config.ts';
@@ -23,6 +24,7 @@ export async function start(config: ConvoConfig): Promise<number> {
   await fs.mkdir(config.stateDir, { recursive: true });
   const secrets = await loadSecrets(config.stateDir, { jwtSecret: config.jwtSecret, production: config.production });
   const keys = await mintProjectKeys(secrets.jwtSecret, secrets.keysIssuedAt);
+  const signingKey = config.jwtSigning === 'ES256' ? await loadSigningKey(config.stateDir) : null;
   await assertPortFree(config.api.port, 'API gateway', 'CONVO_API_PORT', config.api.host);
 
   const log = pino({ level: config.logLevel, base: { pid: process.pid } });
@@ -59,8 +61,9 @@ export async function start(config: ConvoConfig): Promise<number> {
     const migrated = await migrate(migrateOptions(config, secrets, dbUrl));
     step(migrated.applied.length ? `${migrated.applied.length} migrations applied` : 'database schema is up to date');
 
-    const verifier = createJwtVerifier(secrets.jwtSecret);
-    platform = await startPlatform({ config, secrets, keys, dbUrl, apiUrl, verifier, log });
+    // One verifier for the gateway and /rest/v1: HS256 tokens (project keys) always, ES256 ones with the signing key.
+    const verifier = createJwtVerifier(secrets.jwtSecret, { signingKey });
+    platform = await startPlatform({ config, secrets, keys, dbUrl, apiUrl, verifier, signingKey, log });
     step('job worker, REST, Auth and functions host running');
 
     const publicFunctions = new Set(Object.entries(config.functions).filter(([, f]) => !f.verify_jwt).map(([name]) => name));

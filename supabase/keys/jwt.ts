@@ -1,5 +1,7 @@
 /** The one JWT module: mints the project's API keys and verifies project JWTs (cached until they expire). */
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { SigningKey } from './signing-key.ts';
 
 export const PROJECT_ISSUER = 'convo';
 const TEN_YEARS = 10 * 365 * 24 * 3600;
@@ -37,9 +39,43 @@ export interface JwtVerifier {
   verify(token: string): Promise<VerifyResult>;
 }
 
-/** HS256 verification with a small cache: a token verified once is trusted until its `exp` (or 10 min without one). */
-export function createJwtVerifier(secret: string, opts: { cacheSize?: number; now?: () => number } = {}): JwtVerifier {
-  const key = new TextEncoder().encode(secret);
+/** The public half of the signing key is all a verifier needs. */
+export type VerifyingKey = Pick<SigningKey, 'alg' | 'kid' | 'publicKey'>;
+
+export interface ProjectVerification {
+  algorithms: string[];
+  key: (header: JWTHeaderParameters) => Uint8Array | KeyObject;
+}
+
+/**
+ * The keys a project JWT may be signed with, chosen by the token's `alg` header: HS256 with the secret always,
+ * ES256 with the signing key when one is configured (a `kid`, if present, must be its kid). Anything else (`none`) is refused.
+ */
+export function projectVerification(secret: string | Uint8Array, signingKey?: VerifyingKey | null): ProjectVerification {
+  const hmac = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  return {
+    algorithms: signingKey ? ['HS256', signingKey.alg] : ['HS256'],
+    key(header) {
+      if (header.alg === 'HS256') return hmac;
+      if (signingKey && header.alg === signingKey.alg) {
+        if (header.kid !== undefined && header.kid !== signingKey.kid) throw new joseErrors.JWSSignatureVerificationFailed('unknown kid');
+        return signingKey.publicKey;
+      }
+      throw new joseErrors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+    },
+  };
+}
+
+export interface JwtVerifierOptions {
+  cacheSize?: number;
+  now?: () => number;
+  /** Also accept ES256 tokens signed by this key (the project's asymmetric signing key). */
+  signingKey?: VerifyingKey | null;
+}
+
+/** HS256 (and, with a signing key, ES256) verification with a small cache: a token verified once is trusted until its `exp` (or 10 min without one). */
+export function createJwtVerifier(secret: string, opts: JwtVerifierOptions = {}): JwtVerifier {
+  const { algorithms, key } = projectVerification(secret, opts.signingKey);
   const cacheSize = opts.cacheSize ?? 10_000;
   const now = opts.now ?? (() => Date.now() / 1000);
   const cache = new Map<string, { claims: JwtClaims; until: number }>();
@@ -53,7 +89,7 @@ export function createJwtVerifier(secret: string, opts: { cacheSize?: number; no
       }
       if (token.split('.').length !== 3) return { ok: false, reason: 'malformed' };
       try {
-        const { payload } = await jwtVerify<JwtClaims>(token, key, { algorithms: ['HS256'], clockTolerance: 0 });
+        const { payload } = await jwtVerify<JwtClaims>(token, key, { algorithms, clockTolerance: 0 });
         const until = typeof payload.exp === 'number' ? payload.exp : now() + 600;
         if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
         cache.set(token, { claims: payload, until });

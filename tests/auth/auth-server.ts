@@ -36,7 +36,8 @@ export async function startAuthStack(overrides: Partial<AuthServiceOptions> = {}
   let gateway: Gateway | null = null;
   try {
     gateway = createGateway({
-      verifier: createJwtVerifier(TEST_SECRET),
+      // As `convo start`: the gateway accepts what the auth service signs (ES256 with a signing key).
+      verifier: createJwtVerifier(TEST_SECRET, { signingKey: overrides.signingKey ?? null }),
       services: { ...services, auth: auth.service },
       log,
       health: async () => ({ status: 'ok' }),

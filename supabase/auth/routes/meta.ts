@@ -25,5 +25,6 @@ export const settings: Handler = async (_req, { config }) => {
   });
 };
 
-/** HS256 keys are symmetric and never published: the key set is empty until an asymmetric key is configured. */
-export const jwks: Handler = async () => jsonResponse(200, { keys: [] }, { 'cache-control': 'public, max-age=600' });
+/** The public half of the signing key; HS256 keys are symmetric and never published, so without one the set is empty. */
+export const jwks: Handler = async (_req, { config }) =>
+  jsonResponse(200, { keys: config.signingKey ? [config.signingKey.publicJwk] : [] }, { 'cache-control': 'public, max-age=600' });
