@@ -16,7 +16,7 @@ const TomlConfig = z.object({
   }).strict().optional(),
   db: z.object({ port: Port.optional(), pool_size: z.number().int().min(1).max(500).optional() }).strict().optional(),
   functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) }).strict()).optional(),
-  auth: z.object({ site_url: z.string().url().optional() }).strict().optional(),
+  auth: z.object({ site_url: z.string().url().optional(), password_min_length: z.number().int().min(1).max(72).optional() }).strict().optional(),
 }).passthrough();
 
 export interface ConvoConfig {
@@ -33,7 +33,7 @@ export interface ConvoConfig {
   production: boolean;
   logLevel: string;
   functions: Record<string, { verify_jwt: boolean }>;
-  auth: { siteUrl: string };
+  auth: { siteUrl: string; passwordMinLength: number | undefined };
 }
 
 const JwtSigning = z.enum(['HS256', 'ES256']);
@@ -92,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
     production: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL || 'info',
     functions: toml.functions ?? {},
-    auth: { siteUrl: env.CONVO_SITE_URL || toml.auth?.site_url || 'http://localhost:3000' },
+    auth: {
+      siteUrl: env.CONVO_SITE_URL || toml.auth?.site_url || 'http://localhost:3000',
+      passwordMinLength: positive('CONVO_AUTH_PASSWORD_MIN_LENGTH', toml.auth?.password_min_length),
+    },
   };
 }

@@ -69,6 +69,7 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
       jwtSecret: secrets.jwtSecret,
       signingKey,
       siteUrl: config.auth.siteUrl,
+      ...(config.auth.passwordMinLength !== undefined ? { passwordMinLength: config.auth.passwordMinLength } : {}),
       apiUrl,
       log: log.child({ component: 'auth' }),
       // Email confirmation: off for local development, on in production.

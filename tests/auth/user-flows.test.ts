@@ -280,3 +280,20 @@ test('health, settings and the JWKS answer with GoTrue bodies', async () => {
   const wrongMethod = await fetch(`${stack.url}/auth/v1/signup`, { headers: { apikey: stack.keys.anon } });
   assert.equal(wrongMethod.status, 405);
 });
+
+test('onAuthStateChange reports sign-in, token refresh, user update and sign-out, as against GoTrue', async () => {
+  const client = anon();
+  const events: string[] = [];
+  const { data } = client.auth.onAuthStateChange((event) => {
+    events.push(event);
+  });
+  const email = freshEmail();
+  const signUp = await client.auth.signUp({ email, password: 'correct-horse' });
+  assert.equal(signUp.error, null);
+  assert.equal((await client.auth.refreshSession()).error, null);
+  assert.equal((await client.auth.updateUser({ data: { plan: 'pro' } })).error, null);
+  assert.equal((await client.auth.signOut()).error, null);
+  await new Promise((r) => setTimeout(r, 50));
+  data.subscription.unsubscribe();
+  assert.deepEqual(events.filter((e) => e !== 'INITIAL_SESSION'), ['SIGNED_IN', 'TOKEN_REFRESHED', 'USER_UPDATED', 'SIGNED_OUT']);
+});
