@@ -1,17 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { pino } from 'pino';
-import { authenticatorUrl } from '../../supabase/cli/services.ts';
-import { createJwtVerifier } from '../../supabase/keys/jwt.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
-import { createRestService } from '../../supabase/rest/index.ts';
-import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
-import { startAuthStack, TEST_SECRET, type AuthStack } from './auth-server.ts';
+import { startAuthRestStack } from './auth-rest-stack.ts';
+import type { AuthStack } from './auth-server.ts';
 
-const PASSWORD = 'auth-rest-authenticator-password';
 const FIXTURE = `
   create table public.notes (
     id bigint generated always as identity primary key,
@@ -22,30 +14,13 @@ const FIXTURE = `
   create policy "Users can write their own notes" on public.notes for insert to authenticated with check (owner = (select auth.uid()));
 `;
 
-let server: TestPostgres;
-let cache: SchemaCacheHolder;
-let executor: Executor;
 let stack: AuthStack;
 
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(FIXTURE);
-  await admin.end();
-  cache = createSchemaCacheHolder({ url: server.url, schemas: ['public'] });
-  await cache.ready;
-  executor = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 2 });
-  const rest = createRestService({ executor, cache, verifier: createJwtVerifier(TEST_SECRET), schemas: ['public'] });
-  stack = await startAuthStack({ log: pino({ level: 'silent' }) }, { db: server, services: { rest } });
+  stack = await startAuthRestStack(FIXTURE);
 });
 
-after(async () => {
-  await stack?.stop();
-  await executor?.close();
-  await cache?.close();
-  await server?.destroy();
-});
+after(() => stack?.stop());
 
 test("a signed-in user's token reaches /rest/v1 as auth.uid(): each user sees only their own rows", async () => {
   const ada = supabaseClient(stack.url, stack.keys.anon);

@@ -3,20 +3,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { pino } from 'pino';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
-import { authenticatorUrl } from '../../supabase/cli/services.ts';
 import { createJwtVerifier } from '../../supabase/keys/jwt.ts';
 import { generateSigningKey, loadSigningKey, type SigningKey } from '../../supabase/keys/signing-key.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
-import { createRestService } from '../../supabase/rest/index.ts';
-import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
-import { startAuthStack, TEST_SECRET, type AuthStack } from './auth-server.ts';
+import { startAuthRestStack } from './auth-rest-stack.ts';
+import { TEST_SECRET, type AuthStack } from './auth-server.ts';
 
-const PASSWORD = 'signing-key-authenticator-password';
 const FIXTURE = `
   create table public.notes (
     id bigint generated always as identity primary key,
@@ -26,32 +19,15 @@ const FIXTURE = `
   create policy "own notes" on public.notes for all to authenticated using (owner = (select auth.uid())) with check (owner = (select auth.uid()));
 `;
 
-let server: TestPostgres;
-let cache: SchemaCacheHolder;
-let executor: Executor;
 let stack: AuthStack;
 let key: SigningKey;
 
 before(async () => {
   key = generateSigningKey();
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(FIXTURE);
-  await admin.end();
-  cache = createSchemaCacheHolder({ url: server.url, schemas: ['public'] });
-  await cache.ready;
-  executor = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 2 });
-  const rest = createRestService({ executor, cache, verifier: createJwtVerifier(TEST_SECRET, { signingKey: key }), schemas: ['public'] });
-  stack = await startAuthStack({ log: pino({ level: 'silent' }), signingKey: key }, { db: server, services: { rest } });
+  stack = await startAuthRestStack(FIXTURE, { signingKey: key });
 });
 
-after(async () => {
-  await stack?.stop();
-  await executor?.close();
-  await cache?.close();
-  await server?.destroy();
-});
+after(() => stack?.stop());
 
 const restNotes = (token: string) =>
   fetch(`${stack.url}/rest/v1/notes?select=owner,body`, { headers: { apikey: stack.keys.anon, authorization: `Bearer ${token}` } });
