@@ -6,23 +6,9 @@ import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import { planRead } from '../../supabase/rest/plan/read.ts';
 import type { ReadPlan, ReadPlanOptions } from '../../supabase/rest/plan/types.ts';
 import { qualifiedKey } from '../../supabase/rest/schema-cache/qualified-key.ts';
-import type { Column, ForeignKeyRelationship, ManyToManyRelationship, Relation, Relationship, SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
+import type { ForeignKeyRelationship, ManyToManyRelationship, Relationship, SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
+import { col, q, table } from '../helpers/schema-cache-builders.ts';
 
-function col(name: string, position: number, dataType = 'integer'): Column {
-  return {
-    name, position, description: null, nullable: true, dataType, nominalType: dataType, baseType: dataType,
-    defaultValue: null, maxLength: null, enumValues: [], generated: false, identity: null,
-  };
-}
-
-function table(name: string, columns: readonly Column[]): Relation {
-  return {
-    schema: 'public', name, kind: 'table', isView: false, description: null, insertable: true, updatable: true, deletable: true,
-    primaryKey: ['id'], columns: new Map(columns.map((c) => [c.name, c])),
-  };
-}
-
-const q = (name: string) => ({ schema: 'public', name });
 
 function fk(from: string, to: string, constraint: string, columns: [string, string][], cardinality: ForeignKeyRelationship['cardinality']): ForeignKeyRelationship {
   return { cardinality, table: q(from), foreignTable: q(to), isSelf: from === to, tableIsView: false, foreignTableIsView: false, constraint, columns };

@@ -6,27 +6,13 @@ import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import type { ResponseMedia } from '../../supabase/rest/parse/types.ts';
 import { planRead } from '../../supabase/rest/plan/read.ts';
 import { qualifiedKey } from '../../supabase/rest/schema-cache/qualified-key.ts';
-import type { Column, ForeignKeyRelationship, Relation, SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
+import type { ForeignKeyRelationship, SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { cat, ident, kw, param, quoteIdent, render, sql } from '../../supabase/rest/sql/fragments.ts';
 import { bodyExpression, readStatement } from '../../supabase/rest/sql/read.ts';
 import type { CountPreference } from '../../supabase/rest/sql/read.ts';
 import { arrayLiteral } from '../../supabase/rest/sql/where.ts';
+import { col, q, table } from '../helpers/schema-cache-builders.ts';
 
-function col(name: string, position: number, dataType = 'integer'): Column {
-  return {
-    name, position, description: null, nullable: true, dataType, nominalType: dataType, baseType: dataType,
-    defaultValue: null, maxLength: null, enumValues: [], generated: false, identity: null,
-  };
-}
-
-function table(name: string, columns: readonly Column[]): Relation {
-  return {
-    schema: 'public', name, kind: 'table', isView: false, description: null, insertable: true, updatable: true, deletable: true,
-    primaryKey: ['id'], columns: new Map(columns.map((c) => [c.name, c])),
-  };
-}
-
-const q = (name: string) => ({ schema: 'public', name });
 const rel = (from: string, to: string, columns: [string, string][], cardinality: ForeignKeyRelationship['cardinality']): ForeignKeyRelationship => ({
   cardinality, table: q(from), foreignTable: q(to), isSelf: false, tableIsView: false, foreignTableIsView: false, constraint: 'projects_client_id_fkey', columns,
 });
