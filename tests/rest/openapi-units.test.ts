@@ -84,6 +84,7 @@ function table(name: string, columns: Column[], primaryKey: string[]): Relation 
 function oneToOne(from: string, to: string, columns: [string, string][]): ForeignKeyRelationship {
   return {
     cardinality: 'one-to-one',
+    holdsForeignKey: true, // not read by the OpenAPI code, which infers the direction itself
     table: { schema: 'api', name: from },
     foreignTable: { schema: 'api', name: to },
     isSelf: from === to,

@@ -11,7 +11,7 @@ import { col, q, table } from '../helpers/schema-cache-builders.ts';
 
 
 function fk(from: string, to: string, constraint: string, columns: [string, string][], cardinality: ForeignKeyRelationship['cardinality']): ForeignKeyRelationship {
-  return { cardinality, table: q(from), foreignTable: q(to), isSelf: from === to, tableIsView: false, foreignTableIsView: false, constraint, columns };
+  return { cardinality, holdsForeignKey: cardinality !== 'one-to-many', table: q(from), foreignTable: q(to), isSelf: from === to, tableIsView: false, foreignTableIsView: false, constraint, columns };
 }
 
 const usersTeams: ManyToManyRelationship = {

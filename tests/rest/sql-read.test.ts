@@ -14,7 +14,7 @@ import { arrayLiteral } from '../../supabase/rest/sql/where.ts';
 import { col, q, table } from '../helpers/schema-cache-builders.ts';
 
 const rel = (from: string, to: string, columns: [string, string][], cardinality: ForeignKeyRelationship['cardinality']): ForeignKeyRelationship => ({
-  cardinality, table: q(from), foreignTable: q(to), isSelf: false, tableIsView: false, foreignTableIsView: false, constraint: 'projects_client_id_fkey', columns,
+  cardinality, holdsForeignKey: cardinality !== 'one-to-many', table: q(from), foreignTable: q(to), isSelf: false, tableIsView: false, foreignTableIsView: false, constraint: 'projects_client_id_fkey', columns,
 });
 
 const relations = [

@@ -30,6 +30,7 @@ function baseRelationships(keys: readonly KeyConstraint[]): ToOne[] {
     if (k.type !== 'f' || k.foreignTable === null) continue;
     out.push({
       cardinality: k.oneToOne ? 'one-to-one' : 'many-to-one',
+      holdsForeignKey: true,
       table: k.table,
       foreignTable: k.foreignTable,
       isSelf: sameName(k.table, k.foreignTable),
@@ -50,6 +51,7 @@ function viewRelationships(base: readonly ToOne[], deps: readonly ViewKeyDepende
     const toViews = deps.filter((d) => d.type === 'f_ref' && d.constraint === rel.constraint && sameName(d.table, rel.foreignTable));
     const make = (table: QualifiedName, foreignTable: QualifiedName, columns: ColumnPair[], tableIsView: boolean, foreignTableIsView: boolean, isSelf: boolean): ToOne => ({
       cardinality: rel.cardinality,
+      holdsForeignKey: true,
       table,
       foreignTable,
       isSelf,
@@ -127,6 +129,7 @@ function manyToMany(toOne: readonly ToOne[], primaryKeyOf: (q: QualifiedName) =>
 function inverse(r: ToOne): ForeignKeyRelationship {
   return {
     cardinality: r.cardinality === 'many-to-one' ? 'one-to-many' : 'one-to-one',
+    holdsForeignKey: false,
     table: r.foreignTable,
     foreignTable: r.table,
     isSelf: r.isSelf,

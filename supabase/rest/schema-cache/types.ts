@@ -81,6 +81,11 @@ interface RelationshipEnds {
 /** A foreign key seen from either end; inferred ones for views carry the base table's constraint name. */
 export interface ForeignKeyRelationship extends RelationshipEnds {
   readonly cardinality: 'one-to-many' | 'many-to-one' | 'one-to-one';
+  /**
+   * `table` is the end holding the foreign key (or a view showing its columns): true for many-to-one and for the
+   * referencing side of a one-to-one, false for one-to-many and the referenced side (PostgREST's O2O parent flag).
+   */
+  readonly holdsForeignKey: boolean;
   readonly constraint: string;
   /** In the constraint's column order. */
   readonly columns: readonly ColumnPair[];
