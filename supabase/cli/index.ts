@@ -4,6 +4,7 @@ import { isExpectedFailure } from '../shared/errors.ts';
 import { loadConfig } from './config.ts';
 import { dbMigrate, dbReset } from './db.ts';
 import { functionsNew } from './functions.ts';
+import { genTypes } from './gen-types.ts';
 import { mailCommand } from './mail.ts';
 import { migrationNew } from './migration.ts';
 import { start } from './start.ts';
@@ -22,6 +23,9 @@ Commands:
   migration new <name>     create sql/migrations/NNNN_<name>.sql
   functions new <name>     create functions/<name>/index.ts (a Deno edge function)
   mail [--json] [--to addr]  list the newest mails of the local auth outbox
+  gen types [--schema s] [--out file] [--db-url url] [--check]
+                           write the supabase-js Database types (default types/database.ts)
+                           of the exposed schemas; --check fails when the file is stale
 
 Options:
   --workdir <dir>          project folder (default: current folder)
@@ -39,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
       yes: { type: 'boolean', short: 'y', default: false },
       workdir: { type: 'string' },
       to: { type: 'string' },
+      schema: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      'db-url': { type: 'string' },
+      check: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,6 +69,16 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'functions':
       if (sub === 'new') return functionsNew(config, arg);
+      break;
+    case 'gen':
+      if (sub === 'types') {
+        return genTypes(config, {
+          schemas: (values.schema ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+          out: values.out,
+          dbUrl: values['db-url'],
+          check: values.check,
+        });
+      }
       break;
     case 'mail':
       return mailCommand(config, { json: values.json, ...(values.to ? { to: values.to } : {}) });
