@@ -58,6 +58,9 @@ create function public.stats(since timestamptz default now()) returns table (aut
   language sql stable as 'select author_id, count(*) from public.posts where true group by author_id';
 create function public.ping() returns void language sql as '';
 create function public.titles() returns setof text language sql stable as 'select title from public.posts';
+create function public.newest_of(author bigint) returns setof public.posts rows 1 language sql stable as 'select * from public.posts where author_id = author limit 1';
+create function public.min_max(out lo integer, out hi integer) language sql stable as 'select 1, 2';
+create function public.one_out(x integer, out doubled integer) language sql immutable as 'select x * 2';
 create function public.echo(payload jsonb) returns jsonb language sql immutable as 'select payload';
 `;
 
@@ -242,6 +245,8 @@ export type Database = {
     assert.ok(text.includes('\n      echo: { Args: { payload: Json }; Returns: Json }\n'));
     assert.ok(text.includes('\n      ping: { Args: never; Returns: undefined }\n'));
     assert.ok(text.includes('\n      titles: { Args: never; Returns: string[] }\n'));
+    assert.ok(text.includes('\n      min_max: { Args: never; Returns: Record<string, unknown> }\n'), 'OUT parameters make a record');
+    assert.ok(text.includes('\n      one_out: { Args: { x: number }; Returns: number }\n'), 'a single OUT parameter is the result');
     assert.equal(block('add:'), `add:
   | { Args: { a: number; b: number }; Returns: number }
   | { Args: { times?: number; word: string }; Returns: number }`);
@@ -269,6 +274,8 @@ export type Database = {
   }
 }`);
     assert.match(block('latest_post: {'), /\n {2}\}\n {2}SetofOptions: \{\n {4}from: "\*"\n {4}to: "posts"\n {4}isOneToOne: true\n {4}isSetofReturn: false\n {2}\}\n\}$/);
+    assert.match(block('newest_of: {'), /\n {2}\}\n {2}SetofOptions: \{\n {4}from: "\*"\n {4}to: "posts"\n {4}isOneToOne: true\n {4}isSetofReturn: true\n {2}\}\n\}$/, 'ROWS 1: one row, no array');
+    assert.doesNotMatch(block('newest_of: {'), /\}\[\]/);
     assert.equal(block('user_address: {'), `user_address: {
   Args: { uid: number }
   Returns: Database["public"]["CompositeTypes"]["address"]

@@ -1,4 +1,4 @@
-// In charge of the little type generation needs beyond the REST schema cache: enums (with their labels), composite types (with their attributes) and which view columns can be written.
+// In charge of the little type generation needs beyond the REST schema cache: enums (with their labels), composite types (with their attributes), which view columns can be written, and a few facts about functions.
 
 import type pg from 'pg';
 
@@ -16,6 +16,18 @@ export interface CompositeType {
   readonly attributes: readonly { readonly name: string; readonly type: string }[];
 }
 
+/** What the routine cache leaves out of a function, keyed by `functionKey`. */
+export interface FunctionExtra {
+  /** `pg_get_function_arguments`, postgres-meta's first sort key for overloads. */
+  readonly argumentTypes: string;
+  /** `pg_get_function_result`, the second. */
+  readonly returnType: string;
+  /** `returns table (…)`: its columns are the out parameters (OUT parameters alone make a `record`). */
+  readonly returnsTable: boolean;
+  /** The planner's row estimate is above one: a set-returning function returns an array. */
+  readonly returnsManyRows: boolean;
+}
+
 export interface TypegenCatalog {
   /** Every enum outside the system schemas: a column may use one that no exposed schema holds. */
   readonly enums: readonly EnumType[];
@@ -26,6 +38,7 @@ export interface TypegenCatalog {
    * keyed by `viewKey`, with the columns `pg_column_is_updatable` accepts.
    */
   readonly updatableViews: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly functions: ReadonlyMap<string, FunctionExtra>;
 }
 
 const ENUMS_SQL = `
@@ -61,6 +74,20 @@ where n.nspname = any($1::text[]) and c.relkind = 'v'
   and (pg_catalog.pg_relation_is_updatable(c.oid, false) & 20) = 20
 group by n.nspname, c.relname`;
 
+const FUNCTIONS_SQL = `
+select n.nspname as schema, p.proname as name,
+       array(select t::pg_catalog.regtype::text from unnest(p.proargtypes::oid[]) with ordinality as u(t, ord) order by ord) as in_types,
+       pg_catalog.pg_get_function_arguments(p.oid) as argument_types,
+       pg_catalog.pg_get_function_result(p.oid) as return_type,
+       coalesce('t' = any(p.proargmodes::text[]), false) as returns_table,
+       p.prorows > 1 as returns_many_rows
+from pg_catalog.pg_proc p
+join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+where n.nspname = any($1::text[]) and p.prokind = 'f'`;
+
+/** The key of `functions`: schema, name and the input parameter types as the routine cache spells them. */
+export const functionKey = (schema: string, name: string, inTypes: readonly string[]): string => JSON.stringify([schema, name, inTypes]);
+
 const key = (schema: string, name: string): string => JSON.stringify([schema, name]);
 /** The key of `updatableViews`. */
 export const viewKey = key;
@@ -73,8 +100,13 @@ export async function loadTypegenCatalog(client: pg.ClientBase, schemas: readonl
     const enums = await client.query<{ schema: string; name: string; values: string[] }>(ENUMS_SQL);
     const composites = await client.query<CompositeType>(COMPOSITES_SQL, params);
     const views = await client.query<{ schema: string; name: string; columns: string[] }>(UPDATABLE_VIEWS_SQL, params);
+    const functions = await client.query<{ schema: string; name: string; in_types: string[]; argument_types: string; return_type: string; returns_table: boolean; returns_many_rows: boolean }>(FUNCTIONS_SQL, params);
     await client.query('commit');
     return {
+      functions: new Map(functions.rows.map((f) => [
+        functionKey(f.schema, f.name, f.in_types),
+        { argumentTypes: f.argument_types, returnType: f.return_type, returnsTable: f.returns_table, returnsManyRows: f.returns_many_rows },
+      ])),
       enums: enums.rows,
       compositeTypes: composites.rows,
       updatableViews: new Map(views.rows.map((r) => [key(r.schema, r.name), new Set(r.columns)])),

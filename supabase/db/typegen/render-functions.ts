@@ -1,7 +1,9 @@
-// In charge of one schema's `Functions`: Args and Returns per overload (a union when overloaded), `[]` for set-returning functions, SetofOptions for functions returning rows of a relation or a composite type.
+// In charge of one schema's `Functions`: Args and Returns per overload (a union when overloaded), `[]` for functions returning many rows, SetofOptions for functions returning rows of a relation or a composite type.
 
 import { qualifiedKey } from '../../rest/schema-cache/qualified-key.ts';
 import type { Routine, SchemaCache } from '../../rest/schema-cache/types.ts';
+import { functionKey } from './catalog.ts';
+import type { FunctionExtra, TypegenCatalog } from './catalog.ts';
 import type { Doc } from './doc.ts';
 import { parseTypeText, tsType, typnameRef } from './pg-to-ts.ts';
 import type { TsType, TypeWorld } from './pg-to-ts.ts';
@@ -15,30 +17,35 @@ function args(r: Routine, world: TypeWorld): Doc {
   return objectType(params.map((p) => ({ key: p.name, optional: !p.required, value: tsType(parseTypeText(p.type), world).doc })), false);
 }
 
+const NO_EXTRA: FunctionExtra = { argumentTypes: '', returnType: '', returnsTable: false, returnsManyRows: true };
+
+const extraOf = (r: Routine, extra: TypegenCatalog): FunctionExtra =>
+  extra.functions.get(functionKey(r.schema, r.name, r.params.map((p) => p.type))) ?? NO_EXTRA;
+
 /** The returned type before `[]`, and the relation or composite type the rows are (for SetofOptions). */
-function returned(r: Routine, cache: SchemaCache, world: TypeWorld): { type: TsType; rowsOf: string | null } {
+function returned(r: Routine, fx: FunctionExtra, cache: SchemaCache, world: TypeWorld): { type: TsType; rowsOf: string | null } {
   const ret = r.returns;
   if (ret.kind === 'void') return { type: { doc: 'undefined', isUnion: false }, rowsOf: null };
-  if (r.outParams.length > 0) {
-    // `returns table (…)` (and OUT parameters): an object of the columns
+  if (fx.returnsTable) {
     const outs = [...r.outParams].sort((a, b) => byName(a.name, b.name));
     return { type: { doc: objectType(outs.map((o) => ({ key: o.name, value: tsType(parseTypeText(o.type), world).doc })), true), isUnion: false }, rowsOf: null };
   }
-  if (ret.kind === 'composite') {
-    const rel = ret.relation === null ? undefined : cache.relations.get(qualifiedKey(ret.relation.schema, ret.relation.name));
-    if (rel !== undefined && rel.schema === r.schema) return { type: { doc: rowType(rel, world), isUnion: false }, rowsOf: rel.name };
-    const type = tsType({ ...ret.type, array: false }, world);
-    return { type, rowsOf: type.doc === 'unknown' || ret.type.name === 'record' ? null : ret.type.name };
-  }
-  return { type: tsType(typnameRef(ret.type), world), rowsOf: null };
+  const rel = ret.kind === 'composite' && ret.relation !== null ? cache.relations.get(qualifiedKey(ret.relation.schema, ret.relation.name)) : undefined;
+  if (rel !== undefined && rel.schema === r.schema) return { type: { doc: rowType(rel, world), isUnion: false }, rowsOf: rel.name };
+  const isComposite = world.compositeTypes.some((c) => c.schema === ret.type.schema && c.name === ret.type.name);
+  const rowsOf = rel !== undefined || isComposite ? ret.type.name : null;
+  // the cache names a row or composite type by its relation, anything else by `typname` (`_int4` for `integer[]`)
+  return { type: tsType(rowsOf !== null ? { ...ret.type, array: false } : typnameRef(ret.type), world), rowsOf };
 }
 
-function signature(r: Routine, cache: SchemaCache, world: TypeWorld): Doc {
-  const { type, rowsOf } = returned(r, cache, world);
+function signature(r: Routine, extra: TypegenCatalog, cache: SchemaCache, world: TypeWorld): Doc {
+  const fx = extraOf(r, extra);
+  const { type, rowsOf } = returned(r, fx, cache, world);
   const setOf = r.returns.kind !== 'void' && r.returns.setOf;
+  const many = setOf && fx.returnsManyRows;
   const members: Member[] = [
     { key: 'Args', value: args(r, world) },
-    { key: 'Returns', value: setOf ? arrayOf(type.doc, type.isUnion) : type.doc },
+    { key: 'Returns', value: many ? arrayOf(type.doc, type.isUnion) : type.doc },
   ];
   if (rowsOf !== null) {
     members.push({
@@ -47,7 +54,7 @@ function signature(r: Routine, cache: SchemaCache, world: TypeWorld): Doc {
         [
           { key: 'from', value: str('*') },
           { key: 'to', value: str(rowsOf) },
-          { key: 'isOneToOne', value: String(!setOf) },
+          { key: 'isOneToOne', value: String(!fx.returnsManyRows) },
           { key: 'isSetofReturn', value: String(setOf) },
         ],
         true,
@@ -57,18 +64,20 @@ function signature(r: Routine, cache: SchemaCache, world: TypeWorld): Doc {
   return objectType(members, false);
 }
 
-/** postgres-meta orders overloads by their argument list (`pg_get_function_arguments`), then by return type. */
-const argumentList = (r: Routine): string => r.params.map((p) => `${p.variadic ? 'VARIADIC ' : ''}${p.name} ${p.type}`.trim()).join(', ');
-
-export function functionsSection(schema: string, cache: SchemaCache, world: TypeWorld): Doc {
+/** Every function of `schema` by name; overloads (a union) ordered as postgres-meta orders them, by argument list then result. */
+export function functionsSection(schema: string, cache: SchemaCache, extra: TypegenCatalog, world: TypeWorld): Doc {
   const groups = [...cache.routines.values()]
     .filter((overloads) => overloads[0]?.schema === schema)
     .sort((a, b) => byName(a[0]?.name ?? '', b[0]?.name ?? ''));
   if (groups.length === 0) return emptyMappedType;
   return objectType(
     groups.map((overloads) => {
-      const sorted = [...overloads].sort((a, b) => byName(argumentList(a), argumentList(b)));
-      return { key: overloads[0]?.name ?? '', value: union(sorted.map((r) => signature(r, cache, world))) };
+      const sorted = [...overloads].sort((a, b) => {
+        const x = extraOf(a, extra);
+        const y = extraOf(b, extra);
+        return byName(x.argumentTypes, y.argumentTypes) || byName(x.returnType, y.returnType);
+      });
+      return { key: overloads[0]?.name ?? '', value: union(sorted.map((r) => signature(r, extra, cache, world))) };
     }),
     true,
   );

@@ -61,7 +61,7 @@ export function renderDatabaseTypes(cache: SchemaCache, extra: TypegenCatalog, s
         [
           { key: 'Tables', value: tablesSection(schema, cache, world) },
           { key: 'Views', value: viewsSection(schema, cache, extra, world) },
-          { key: 'Functions', value: functionsSection(schema, cache, world) },
+          { key: 'Functions', value: functionsSection(schema, cache, extra, world) },
           { key: 'Enums', value: enumsSection(schema, extra) },
           { key: 'CompositeTypes', value: compositeTypesSection(schema, extra, world) },
         ],
