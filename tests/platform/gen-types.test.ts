@@ -61,6 +61,7 @@ create function public.titles() returns setof text language sql stable as 'selec
 create function public.newest_of(author bigint) returns setof public.posts rows 1 language sql stable as 'select * from public.posts where author_id = author limit 1';
 create function public.min_max(out lo integer, out hi integer) language sql stable as 'select 1, 2';
 create function public.one_out(x integer, out doubled integer) language sql immutable as 'select x * 2';
+create function public.touch() returns trigger language plpgsql as 'begin return new; end';
 create function public.echo(payload jsonb) returns jsonb language sql immutable as 'select payload';
 `;
 
@@ -241,9 +242,10 @@ export type Database = {
 }`);
   });
 
-  test('functions: scalar, void, setof scalar, overloads as a union, optional defaulted arguments', () => {
+  test('functions: scalar, void, setof scalar, OUT parameters, trigger functions, overloads as a union, optional defaulted arguments', () => {
     assert.ok(text.includes('\n      echo: { Args: { payload: Json }; Returns: Json }\n'));
     assert.ok(text.includes('\n      ping: { Args: never; Returns: undefined }\n'));
+    assert.ok(text.includes('\n      touch: { Args: never; Returns: unknown }\n'), 'trigger functions are listed, as postgres-meta lists them');
     assert.ok(text.includes('\n      titles: { Args: never; Returns: string[] }\n'));
     assert.ok(text.includes('\n      min_max: { Args: never; Returns: Record<string, unknown> }\n'), 'OUT parameters make a record');
     assert.ok(text.includes('\n      one_out: { Args: { x: number }; Returns: number }\n'), 'a single OUT parameter is the result');

@@ -39,6 +39,8 @@ export interface TypegenCatalog {
    */
   readonly updatableViews: ReadonlyMap<string, ReadonlySet<string>>;
   readonly functions: ReadonlyMap<string, FunctionExtra>;
+  /** Trigger and event-trigger functions of the exposed schemas: /rpc cannot call them, postgres-meta lists them anyway. */
+  readonly triggerFunctions: readonly (FunctionExtra & { readonly schema: string; readonly name: string })[];
 }
 
 const ENUMS_SQL = `
@@ -80,10 +82,22 @@ select n.nspname as schema, p.proname as name,
        pg_catalog.pg_get_function_arguments(p.oid) as argument_types,
        pg_catalog.pg_get_function_result(p.oid) as return_type,
        coalesce('t' = any(p.proargmodes::text[]), false) as returns_table,
-       p.prorows > 1 as returns_many_rows
+       p.prorows > 1 as returns_many_rows,
+       p.prorettype in ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype) as is_trigger
 from pg_catalog.pg_proc p
 join pg_catalog.pg_namespace n on n.oid = p.pronamespace
 where n.nspname = any($1::text[]) and p.prokind = 'f'`;
+
+interface FunctionRow {
+  schema: string;
+  name: string;
+  in_types: string[];
+  argument_types: string;
+  return_type: string;
+  returns_table: boolean;
+  returns_many_rows: boolean;
+  is_trigger: boolean;
+}
 
 /** The key of `functions`: schema, name and the input parameter types as the routine cache spells them. */
 export const functionKey = (schema: string, name: string, inTypes: readonly string[]): string => JSON.stringify([schema, name, inTypes]);
@@ -100,13 +114,17 @@ export async function loadTypegenCatalog(client: pg.ClientBase, schemas: readonl
     const enums = await client.query<{ schema: string; name: string; values: string[] }>(ENUMS_SQL);
     const composites = await client.query<CompositeType>(COMPOSITES_SQL, params);
     const views = await client.query<{ schema: string; name: string; columns: string[] }>(UPDATABLE_VIEWS_SQL, params);
-    const functions = await client.query<{ schema: string; name: string; in_types: string[]; argument_types: string; return_type: string; returns_table: boolean; returns_many_rows: boolean }>(FUNCTIONS_SQL, params);
+    const functions = await client.query<FunctionRow>(FUNCTIONS_SQL, params);
     await client.query('commit');
+    const extraOf = (f: FunctionRow): FunctionExtra => ({
+      argumentTypes: f.argument_types,
+      returnType: f.return_type,
+      returnsTable: f.returns_table,
+      returnsManyRows: f.returns_many_rows,
+    });
     return {
-      functions: new Map(functions.rows.map((f) => [
-        functionKey(f.schema, f.name, f.in_types),
-        { argumentTypes: f.argument_types, returnType: f.return_type, returnsTable: f.returns_table, returnsManyRows: f.returns_many_rows },
-      ])),
+      functions: new Map(functions.rows.map((f) => [functionKey(f.schema, f.name, f.in_types), extraOf(f)])),
+      triggerFunctions: functions.rows.filter((f) => f.is_trigger).map((f) => ({ schema: f.schema, name: f.name, ...extraOf(f) })),
       enums: enums.rows,
       compositeTypes: composites.rows,
       updatableViews: new Map(views.rows.map((r) => [key(r.schema, r.name), new Set(r.columns)])),

@@ -64,20 +64,34 @@ function signature(r: Routine, extra: TypegenCatalog, cache: SchemaCache, world:
   return objectType(members, false);
 }
 
+interface Overload {
+  readonly extra: FunctionExtra;
+  readonly doc: Doc;
+}
+
+/** Trigger functions take no arguments and return nothing a client can use: `{ Args: never; Returns: unknown }`. */
+const TRIGGER_SIGNATURE = (): Doc => objectType([{ key: 'Args', value: 'never' }, { key: 'Returns', value: 'unknown' }], false);
+
 /** Every function of `schema` by name; overloads (a union) ordered as postgres-meta orders them, by argument list then result. */
 export function functionsSection(schema: string, cache: SchemaCache, extra: TypegenCatalog, world: TypeWorld): Doc {
-  const groups = [...cache.routines.values()]
-    .filter((overloads) => overloads[0]?.schema === schema)
-    .sort((a, b) => byName(a[0]?.name ?? '', b[0]?.name ?? ''));
-  if (groups.length === 0) return emptyMappedType;
+  const byFunction = new Map<string, Overload[]>();
+  const add = (name: string, o: Overload): void => {
+    const list = byFunction.get(name);
+    if (list === undefined) byFunction.set(name, [o]);
+    else list.push(o);
+  };
+  for (const overloads of cache.routines.values()) {
+    for (const r of overloads) if (r.schema === schema) add(r.name, { extra: extraOf(r, extra), doc: signature(r, extra, cache, world) });
+  }
+  for (const t of extra.triggerFunctions) if (t.schema === schema) add(t.name, { extra: t, doc: TRIGGER_SIGNATURE() });
+  if (byFunction.size === 0) return emptyMappedType;
+  const names = [...byFunction.keys()].sort(byName);
   return objectType(
-    groups.map((overloads) => {
-      const sorted = [...overloads].sort((a, b) => {
-        const x = extraOf(a, extra);
-        const y = extraOf(b, extra);
-        return byName(x.argumentTypes, y.argumentTypes) || byName(x.returnType, y.returnType);
-      });
-      return { key: overloads[0]?.name ?? '', value: union(sorted.map((r) => signature(r, extra, cache, world))) };
+    names.map((name) => {
+      const sorted = [...(byFunction.get(name) ?? [])].sort(
+        (a, b) => byName(a.extra.argumentTypes, b.extra.argumentTypes) || byName(a.extra.returnType, b.extra.returnType),
+      );
+      return { key: name, value: union(sorted.map((o) => o.doc)) };
     }),
     true,
   );
