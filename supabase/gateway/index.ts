@@ -74,7 +74,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
 
     // As Kong's key-auth with hide_credentials: the key in the query string is not the service's business.
-    if (url.searchParams.has('apikey')) url.searchParams.delete('apikey');
+    if (url.search.includes('apikey') && url.searchParams.has('apikey')) url.searchParams.delete('apikey');
     const service = opts.services[target.service];
     if (!service) {
       return json(503, { message: `The ${SERVICE_LABEL[target.service]} service is not available`, code: 'service_unavailable' });

@@ -1,8 +1,8 @@
 /** Converts between Node's http objects and Web-standard Request/Response, streaming bodies both ways. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
-import { bufferedBody } from '../shared/http.ts';
+import { bufferedBody, headerRecord } from '../shared/http.ts';
+import { RawHeaders } from './raw-headers.ts';
 import type { ServiceRequest } from './types.ts';
 
 function headersOf(req: IncomingMessage): Headers {
@@ -25,7 +25,7 @@ class IncomingRequest implements ServiceRequest {
     this.#req = req;
     this.method = req.method ?? 'GET';
     this.url = url.href;
-    this.headers = headersOf(req);
+    this.headers = new RawHeaders(req.rawHeaders);
   }
 
   get body(): ReadableStream<Uint8Array> | null {
@@ -48,7 +48,7 @@ class IncomingRequest implements ServiceRequest {
   async arrayBuffer(): Promise<ArrayBuffer> {
     if (this.method === 'GET' || this.method === 'HEAD') return new ArrayBuffer(0);
     this.#take();
-    const b = await buffer(this.#req);
+    const b = await readAll(this.#req);
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
   }
 
@@ -64,6 +64,20 @@ class IncomingRequest implements ServiceRequest {
     if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
     this.#consumed = true;
   }
+}
+
+/** The whole body, read with plain 'data'/'end' events (stream/consumers goes through Blob and async iterators). */
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
+  });
 }
 
 export function toServiceRequest(req: IncomingMessage, url: URL): ServiceRequest {
@@ -95,7 +109,17 @@ export function toWebRequest(req: IncomingMessage, url: URL): Request {
   } as RequestInit);
 }
 
-export async function writeWebResponse(res: ServerResponse, response: Response, extra: Record<string, string>, method: string): Promise<void> {
+export async function writeWebResponse(res: ServerResponse, response: Response, extra: Readonly<Record<string, string>>, method: string): Promise<void> {
+  const record = headerRecord(response);
+  const text = record === undefined ? undefined : bufferedBody(response);
+  if (record !== undefined && text !== undefined) {
+    // A text response whose headers nobody turned into a Headers object: written as given, in one go.
+    const out: Record<string, string> = { ...record };
+    for (const k in extra) if (out[k] === undefined) out[k] = extra[k]!;
+    res.writeHead(response.status, response.statusText || undefined, out);
+    res.end(method === 'HEAD' ? undefined : text ?? undefined);
+    return;
+  }
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;

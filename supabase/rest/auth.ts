@@ -30,9 +30,16 @@ function jwtError(code: 'PGRST301' | 'PGRST303', message: string): AuthResult {
   };
 }
 
+/** Callers by claims object: the verifier hands out one object per cached token, so its JSON is made once. */
+const callers = [new WeakMap<JwtClaims, { anonRole: string; caller: Caller }>(), new WeakMap<JwtClaims, { anonRole: string; caller: Caller }>()] as const;
+
 function callerFrom(claims: JwtClaims, anonRole: string, authenticated: boolean): Caller {
+  const known = callers[authenticated ? 1 : 0].get(claims);
+  if (known && known.anonRole === anonRole) return known.caller;
   const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : anonRole;
-  return { role, claims: JSON.stringify(claims), authenticated: authenticated && role !== anonRole };
+  const caller: Caller = Object.freeze({ role, claims: JSON.stringify(claims), authenticated: authenticated && role !== anonRole });
+  callers[authenticated ? 1 : 0].set(claims, { anonRole, caller });
+  return caller;
 }
 
 export async function authenticate(

@@ -4,16 +4,17 @@
  */
 import type { Service, ServiceContext, ServiceRequest } from '../gateway/types.ts';
 import type { JwtVerifier } from '../keys/jwt.ts';
-import { textResponse } from '../shared/http.ts';
+import { setHeader, textResponse } from '../shared/http.ts';
 import { authenticate, type Caller } from './auth.ts';
-import { schemaCacheUnavailable, tableNotFound } from './errors.ts';
-import type { Executor, Row } from './execute.ts';
-import { parseRequest } from './parse/index.ts';
+import { schemaCacheUnavailable, tableNotFound, type ApiError } from './errors.ts';
+import type { Executor, Row, Statement } from './execute.ts';
+import { headerRecord, parseCookies, parseRequest } from './parse/index.ts';
 import type { ApiRequest } from './parse/types.ts';
 import { accessibleStatement, parseAccessible } from './openapi/privileges.ts';
 import { openApiDocument } from './openapi/document.ts';
 import { planCall } from './plan/call.ts';
 import { planMutate } from './plan/mutate.ts';
+import type { MutatePlan } from './plan/mutate-types.ts';
 import { planRead } from './plan/read.ts';
 import { callEnd, callResponse } from './respond/call.ts';
 import { errorResponse, failureResponse, resultResponse } from './respond/index.ts';
@@ -22,6 +23,7 @@ import { readAnswer } from './respond/read.ts';
 import type { SchemaCacheHolder } from './schema-cache/listen.ts';
 import type { SchemaCache } from './schema-cache/types.ts';
 import { qualifiedKey } from './schema-cache/qualified-key.ts';
+import { instantiate, makeTemplate, requestShape, ShapeCache, type Shape } from './shape-cache.ts';
 import { callStatement } from './sql/call.ts';
 import { mutateStatement } from './sql/mutate-statement.ts';
 import { plannedCountStatement, planRows, readStatement } from './sql/read.ts';
@@ -37,6 +39,8 @@ export interface RestOptions {
   maxRows?: number;
   /** Always on the search_path after the requested schema (`db-extra-search-path`). */
   extraSearchPath?: string[];
+  /** Reuse parse/plan/sql output for reads that differ only in filter values (default on). */
+  shapeCache?: boolean;
 }
 
 class Timings {
@@ -52,6 +56,16 @@ class Timings {
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text for the shape cache, or null when it is not valid UTF-8 (the full pipeline answers that). */
+function bodyText(body: Uint8Array): string | null {
+  try {
+    return utf8.decode(body);
+  } catch {
+    return null;
+  }
+}
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export function createRestService(opts: RestOptions): Service {
@@ -72,6 +86,63 @@ export function createRestService(opts: RestOptions): Service {
     return out;
   }
 
+  const shapes = opts.shapeCache === false ? null : new ShapeCache<MutatePlan | null>();
+  const parseOptions = { schemas: opts.schemas, allowTxOverride: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) };
+  const planOptions = { aggregatesEnabled: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) };
+
+  /**
+   * Plan and SQL for a read or write on a table or view: a read's statements are the main one, then the
+   * planner's estimate when the count needs it; a write's plan is kept for the response stage.
+   */
+  function relationStatements(request: ApiRequest, cache: SchemaCache): { ok: true; plan: MutatePlan | null; statements: Statement[] } | { ok: false; error: ApiError } {
+    if (request.action.type !== 'read') {
+      const plan = planMutate(request, cache, planOptions);
+      return plan.ok ? { ok: true, plan: plan.plan, statements: [mutateStatement(plan.plan)] } : plan;
+    }
+    const plan = planRead(request, cache, planOptions);
+    if (!plan.ok) return plan;
+    const count = request.preferences.count;
+    const statements = [readStatement(plan.plan, { count, media: request.media, headersOnly: request.action.headersOnly })];
+    // The planner's estimate: for count=planned, and for count=estimated when the exact count passes max-rows.
+    if (count === 'planned' || (count === 'estimated' && opts.maxRows !== undefined)) statements.push(plannedCountStatement(plan.plan));
+    return { ok: true, plan: null, statements };
+  }
+
+  /** Runs a read or write on a table or view and answers it. */
+  async function runRelation(request: ApiRequest, plan: MutatePlan | null, statements: Statement[], caller: Caller, ctx: ServiceContext, t: Timings): Promise<Response> {
+    const result = await opts.executor.run({
+      role: caller.role,
+      settings: settings(request, caller, ctx.subpath),
+      readOnly: plan === null,
+      statement: statements[0]!,
+      ...(statements.length > 1 ? { extra: statements.slice(1) } : {}),
+      end: plan ? mutateEnd(request, plan) : request.preferences.tx === 'rollback' ? 'rollback' : 'commit',
+    });
+    t.mark('transaction');
+    if (!result.ok) return failureResponse(result, caller);
+    const answer = plan
+      ? mutateResponse(request, plan, result.rows[0])
+      : readAnswer(request, withEstimate(result.rows[0], result.extraRows[0], request.preferences.count, opts.maxRows));
+    const response = resultResponse(answer);
+    t.mark('response');
+    return response;
+  }
+
+  /** Makes (and remembers) the template of a shape seen twice, from the statements the pipeline just built for it. */
+  function remember(shape: Shape, req: ServiceRequest, ctx: ServiceContext, cache: SchemaCache, real: Statement[]): void {
+    const template = makeTemplate(
+      shape,
+      (search, body) => {
+        const parsed = parseRequest({ method: req.method, url: ctx.subpath + search, headers: req.headers, body }, parseOptions);
+        if (!parsed.ok || parsed.request.target.kind !== 'relation' || parsed.request.action.type === 'info') return null;
+        const built = relationStatements(parsed.request, cache);
+        return built.ok ? { request: parsed.request, plan: built.plan, statements: built.statements } : null;
+      },
+      real,
+    );
+    shapes!.store(shape.key, template);
+  }
+
   async function handle(req: ServiceRequest, ctx: ServiceContext, t: Timings): Promise<Response> {
     const auth = await authenticate(req.headers, ctx.apikeyClaims, opts.verifier, anonRole);
     t.mark('jwt');
@@ -81,11 +152,27 @@ export function createRestService(opts: RestOptions): Service {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody ? new Uint8Array(await req.arrayBuffer()) : null;
     const url = new URL(req.url);
-    const parsed = parseRequest(
-      { method: req.method, url: ctx.subpath + url.search, headers: req.headers, body },
-      // PostgREST's db-tx-end = commit-allow-override: `Prefer: tx=rollback` is honoured.
-      { schemas: opts.schemas, allowTxOverride: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) },
-    );
+    const text = body === null ? null : bodyText(body);
+    const shape = shapes && (body === null || text !== null) ? requestShape(req.method, ctx.subpath, url.search, req.headers, caller.role, text) : null;
+    let build = false;
+    if (shape) {
+      let current: SchemaCache | null = null;
+      try {
+        current = opts.cache.current();
+      } catch {
+        // Answered below by the full pipeline.
+      }
+      const found = current ? shapes!.lookup(shape.key, current) : null;
+      if (found === 'build') build = true;
+      else if (found) {
+        const request: ApiRequest = { ...found.request, headers: headerRecord(req.headers), cookies: parseCookies(req.headers.get('cookie')) };
+        const statements = instantiate(found, shape);
+        t.mark('plan');
+        return runRelation(request, found.plan, statements, caller, ctx, t);
+      }
+    }
+
+    const parsed = parseRequest({ method: req.method, url: ctx.subpath + url.search, headers: req.headers, body }, parseOptions);
     if (!parsed.ok) return errorResponse(parsed.error);
     const request = parsed.request;
     t.mark('parse');
@@ -99,46 +186,28 @@ export function createRestService(opts: RestOptions): Service {
     if (request.target.kind === 'openapi') return openApi(request, caller, cache, req, ctx, t);
     if (request.action.type === 'info') return optionsResponse(request, cache);
 
-    const planOptions = { aggregatesEnabled: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) };
-    const base = { role: caller.role, settings: settings(request, caller, ctx.subpath) };
-    let response: Response;
     if (request.target.kind === 'routine') {
       const plan = planCall(request, cache, planOptions);
       if (!plan.ok) return errorResponse(plan.error);
       t.mark('plan');
-      const result = await opts.executor.run({ ...base, readOnly: plan.plan.readOnly, statement: callStatement(plan.plan), end: callEnd(request, plan.plan) });
-      t.mark('transaction');
-      if (!result.ok) return failureResponse(result, caller);
-      response = resultResponse(callResponse(request, plan.plan, result.rows[0]));
-    } else if (request.action.type === 'read') {
-      const plan = planRead(request, cache, planOptions);
-      if (!plan.ok) return errorResponse(plan.error);
-      const count = request.preferences.count;
-      const statement = readStatement(plan.plan, { count, media: request.media, headersOnly: request.action.headersOnly });
-      // The planner's estimate: for count=planned, and for count=estimated when the exact count passes max-rows.
-      const explain = count === 'planned' || (count === 'estimated' && opts.maxRows !== undefined);
-      t.mark('plan');
       const result = await opts.executor.run({
-        ...base,
-        readOnly: true,
-        statement,
-        ...(explain ? { extra: [plannedCountStatement(plan.plan)] } : {}),
-        end: request.preferences.tx === 'rollback' ? 'rollback' : 'commit',
+        role: caller.role,
+        settings: settings(request, caller, ctx.subpath),
+        readOnly: plan.plan.readOnly,
+        statement: callStatement(plan.plan),
+        end: callEnd(request, plan.plan),
       });
       t.mark('transaction');
       if (!result.ok) return failureResponse(result, caller);
-      response = resultResponse(readAnswer(request, withEstimate(result.rows[0], result.extraRows[0], count, opts.maxRows)));
-    } else {
-      const plan = planMutate(request, cache, planOptions);
-      if (!plan.ok) return errorResponse(plan.error);
-      t.mark('plan');
-      const result = await opts.executor.run({ ...base, readOnly: false, statement: mutateStatement(plan.plan), end: mutateEnd(request, plan.plan) });
-      t.mark('transaction');
-      if (!result.ok) return failureResponse(result, caller);
-      response = resultResponse(mutateResponse(request, plan.plan, result.rows[0]));
+      const response = resultResponse(callResponse(request, plan.plan, result.rows[0]));
+      t.mark('response');
+      return response;
     }
-    t.mark('response');
-    return response;
+    const built = relationStatements(request, cache);
+    if (!built.ok) return errorResponse(built.error);
+    if (build && shape) remember(shape, req, ctx, cache, built.statements);
+    t.mark('plan');
+    return runRelation(request, built.plan, built.statements, caller, ctx, t);
   }
 
   /** `GET /rest/v1/`: what the caller's role can reach, as PostgREST's OpenAPI (Swagger 2.0) document. */
@@ -168,7 +237,7 @@ export function createRestService(opts: RestOptions): Service {
   return async (req, ctx) => {
     const t = new Timings();
     const response = await handle(req, ctx, t);
-    response.headers.set('server-timing', t.header());
+    setHeader(response, 'server-timing', t.header());
     return response;
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A Web-standard Response whose body is a string known up front. Node's `new Response(string)` builds a
- * body stream at once (tens of microseconds); this one builds it only if someone reads the body as a
- * stream, and lets the gateway write the string in one call.
+ * body stream and a validated Headers object at once (tens of microseconds); this one is a plain object
+ * with Response's prototype that builds the stream only if someone reads the body as one and the Headers
+ * only if someone asks for them, and lets the gateway write status, header record and string in one call.
  */
 const encoder = new TextEncoder();
 const TEXT = Symbol('convo.textBody');
@@ -11,6 +12,11 @@ type TextBodied = Response & { [TEXT]?: TextState };
 interface TextState {
   text: string | null;
   used: boolean;
+  status: number;
+  statusText: string;
+  /** The headers as given, until someone asks for `headers`; then null and `materialized` holds them. */
+  record: Record<string, string> | null;
+  materialized: Headers | null;
 }
 
 function stateOf(r: Response): TextState {
@@ -26,6 +32,40 @@ function consume(r: Response): string {
 
 /** Response.prototype with the body accessors replaced: the body is made from the string on demand. */
 const TEXT_RESPONSE_PROTO: object = Object.create(Response.prototype, {
+  status: {
+    get(this: Response): number {
+      return stateOf(this).status;
+    },
+  },
+  statusText: {
+    get(this: Response): string {
+      return stateOf(this).statusText;
+    },
+  },
+  ok: {
+    get(this: Response): boolean {
+      const { status } = stateOf(this);
+      return status >= 200 && status <= 299;
+    },
+  },
+  type: { get: (): Response['type'] => 'default' },
+  url: { get: (): string => '' },
+  redirected: { get: (): boolean => false },
+  headers: {
+    get(this: Response): Headers {
+      const state = stateOf(this);
+      if (state.materialized === null) {
+        state.materialized = new Headers(state.record ?? {});
+        state.record = null;
+      }
+      return state.materialized;
+    },
+  },
+  formData: {
+    async value(this: Response): Promise<FormData> {
+      return new Response(consume(this), { headers: this.headers }).formData();
+    },
+  },
   body: {
     get(this: Response): ReadableStream<Uint8Array> | null {
       if (stateOf(this).text === null) return null;
@@ -71,11 +111,45 @@ const TEXT_RESPONSE_PROTO: object = Object.create(Response.prototype, {
   },
 });
 
-export function textResponse(body: string | null, init: ResponseInit): Response {
-  const response = new Response(null, init) as TextBodied;
-  response[TEXT] = { text: body, used: false };
-  Object.setPrototypeOf(response, TEXT_RESPONSE_PROTO);
+export interface TextResponseInit {
+  status?: number;
+  statusText?: string;
+  headers?: Record<string, string> | Headers;
+}
+
+export function textResponse(body: string | null, init: TextResponseInit): Response {
+  const status = init.status ?? 200;
+  if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+  const headers = init.headers;
+  const state: TextState = {
+    text: body,
+    used: false,
+    status,
+    statusText: init.statusText ?? '',
+    record: headers instanceof Headers ? null : lowerCased(headers),
+    materialized: headers instanceof Headers ? new Headers(headers) : null,
+  };
+  const response = Object.create(TEXT_RESPONSE_PROTO) as TextBodied;
+  response[TEXT] = state;
   return response;
+}
+
+function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers) for (const name of Object.keys(headers)) out[name.toLowerCase()] = headers[name]!;
+  return out;
+}
+
+/** Sets a header on a response; on a text response whose headers nobody has asked for, without building them. */
+export function setHeader(response: Response, name: string, value: string): void {
+  const state = (response as TextBodied)[TEXT];
+  if (state?.record) state.record[name.toLowerCase()] = value;
+  else response.headers.set(name, value);
+}
+
+/** A text response's headers as given (lower-case names), or undefined once they became a Headers object or for any other Response. */
+export function headerRecord(response: Response): Readonly<Record<string, string>> | undefined {
+  return (response as TextBodied)[TEXT]?.record ?? undefined;
 }
 
 /** The string body of a `textResponse`, `null` for an empty one, `undefined` when the body must be streamed. */

@@ -29,7 +29,7 @@ function bodyBytes(body: Uint8Array | string | null | undefined): Uint8Array {
 }
 
 /** Cookies as WAI's `parseCookies` reads them: `;`-separated, leading spaces dropped from names, split at the first `=`. */
-function parseCookies(header: string | null): Record<string, string> {
+export function parseCookies(header: string | null): Record<string, string> {
   if (header === null || header === '') return {};
   return Object.fromEntries(
     header.split(';').map((part) => {
@@ -40,7 +40,7 @@ function parseCookies(header: string | null): Record<string, string> {
 }
 
 /** `Object.fromEntries` defines own properties, so a `__proto__` name is data, never a prototype. */
-function headerRecord(headers: Headers): Record<string, string> {
+export function headerRecord(headers: Headers): Record<string, string> {
   return Object.fromEntries([...headers].filter(([name]) => name !== 'cookie'));
 }
 
