@@ -18,6 +18,8 @@ export interface Execution {
   /** Transaction-local settings, e.g. ['request.jwt.claims', '{…}'], ['search_path', 'public, extensions']. */
   settings: ReadonlyArray<readonly [string, string]>;
   readOnly: boolean;
+  /** An isolation level other than the default (`serializable`, `repeatable read`): the transaction is then begun explicitly with it. */
+  isolation?: string | null;
   statement: Statement;
   /** Statements run after the main one in the same transaction and round trip (e.g. EXPLAIN for a planned count). */
   extra?: readonly Statement[];
@@ -108,6 +110,12 @@ export function createExecutor(opts: ExecutorOptions): Executor {
 }
 
 const BEGIN: WireStatement = { text: 'begin', values: [] };
+const ISOLATION_LEVELS = new Set(['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
+/** `begin isolation level …` from a level PostgreSQL knows (anything else is plain `begin`). */
+function beginWith(isolation: string | null | undefined): WireStatement {
+  const level = isolation?.trim().toLowerCase();
+  return level && ISOLATION_LEVELS.has(level) ? { text: `begin isolation level ${level}`, values: [] } : BEGIN;
+}
 const COMMIT: WireStatement = { text: 'commit', values: [] };
 const ROLLBACK: WireStatement = { text: 'rollback', values: [] };
 
@@ -121,20 +129,30 @@ async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionR
   const extra: WireStatement[] = (e.extra ?? []).map((st) => ({ text: st.text, values: st.values }));
   const extraRows = (results: WireResult[], from: number) => results.slice(from, from + extra.length).map((r) => r.rows);
 
+  const begin = beginWith(e.isolation);
+  if (e.end === 'commit' && begin !== BEGIN) {
+    // An isolation level must be chosen before the first statement: an explicit transaction, still one round trip.
+    const out = await settle(runPipeline(client, [begin, set, main, ...extra, COMMIT]));
+    if (!out.ok) {
+      await client.query('rollback');
+      return statementError(out.error);
+    }
+    return { ok: true, rows: out.results[2]!.rows, committed: true, extraRows: extraRows(out.results, 3) };
+  }
   if (e.end === 'commit') {
     // An implicit transaction: everything up to the Sync commits together, or not at all.
     const out = await settle(runPipeline(client, [set, main, ...extra]));
     return out.ok ? { ok: true, rows: out.results[1]!.rows, committed: true, extraRows: extraRows(out.results, 2) } : statementError(out.error);
   }
   if (e.end === 'rollback') {
-    const out = await settle(runPipeline(client, [BEGIN, set, main, ...extra, ROLLBACK]));
+    const out = await settle(runPipeline(client, [begin, set, main, ...extra, ROLLBACK]));
     if (!out.ok) {
       await client.query('rollback');
       return statementError(out.error);
     }
     return { ok: true, rows: out.results[2]!.rows, committed: false, extraRows: extraRows(out.results, 3) };
   }
-  const out = await settle(runPipeline(client, [BEGIN, set, main, ...extra]));
+  const out = await settle(runPipeline(client, [begin, set, main, ...extra]));
   if (!out.ok) {
     await client.query('rollback');
     return statementError(out.error);

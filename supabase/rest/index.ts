@@ -72,19 +72,35 @@ export function createRestService(opts: RestOptions): Service {
   const anonRole = opts.anonRole ?? 'anon';
   const extra = (opts.extraSearchPath ?? ['public', 'extensions']).map(quoteIdent);
 
-  function settings(request: ApiRequest, caller: Caller, path: string): Array<readonly [string, string]> {
-    const searchPath = [quoteIdent(request.schema), ...extra.filter((s) => s !== quoteIdent(request.schema))].join(', ');
-    const out: Array<readonly [string, string]> = [
+  const searchPaths = new Map<string, string>();
+  const searchPathFor = (schema: string): string => {
+    let path = searchPaths.get(schema);
+    if (path === undefined) searchPaths.set(schema, (path = [quoteIdent(schema), ...extra.filter((s) => s !== quoteIdent(schema))].join(', ')));
+    return path;
+  };
+
+  /**
+   * The transaction-local settings of a request: the role's own (`ALTER ROLE … SET`, as PostgREST applies them),
+   * then the request's, then a called function's hoisted ones (`SET statement_timeout` on the function).
+   */
+  function settings(request: ApiRequest, caller: Caller, path: string, cache: SchemaCache, hoisted: readonly (readonly [string, string])[] = []): Array<readonly [string, string]> {
+    const role = cache.roleSettings?.get(caller.role);
+    const out: Array<readonly [string, string]> = role ? [...role.settings] : [];
+    out.push(
       ['request.jwt.claims', caller.claims],
       ['request.method', request.method],
       ['request.path', path],
       ['request.headers', JSON.stringify(request.headers)],
       ['request.cookies', JSON.stringify(request.cookies)],
-      ['search_path', searchPath],
-    ];
+      ['search_path', searchPathFor(request.schema)],
+    );
     if (request.preferences.timezone) out.push(['timezone', request.preferences.timezone]);
+    out.push(...hoisted);
     return out;
   }
+
+  /** The isolation level a request's transaction starts at: a called function's, else the role's. */
+  const isolationFor = (caller: Caller, cache: SchemaCache, fn: string | null = null): string | null => fn ?? cache.roleSettings?.get(caller.role)?.isolationLevel ?? null;
 
   const shapes = opts.shapeCache === false ? null : new ShapeCache<MutatePlan | null>();
   const parseOptions = { schemas: opts.schemas, allowTxOverride: true, ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}) };
@@ -109,10 +125,11 @@ export function createRestService(opts: RestOptions): Service {
   }
 
   /** Runs a read or write on a table or view and answers it. */
-  async function runRelation(request: ApiRequest, plan: MutatePlan | null, statements: Statement[], caller: Caller, ctx: ServiceContext, t: Timings): Promise<Response> {
+  async function runRelation(request: ApiRequest, plan: MutatePlan | null, statements: Statement[], caller: Caller, ctx: ServiceContext, cache: SchemaCache, t: Timings): Promise<Response> {
     const result = await opts.executor.run({
       role: caller.role,
-      settings: settings(request, caller, ctx.subpath),
+      settings: settings(request, caller, ctx.subpath, cache),
+      isolation: isolationFor(caller, cache),
       readOnly: plan === null,
       statement: statements[0]!,
       ...(statements.length > 1 ? { extra: statements.slice(1) } : {}),
@@ -126,6 +143,15 @@ export function createRestService(opts: RestOptions): Service {
     const response = resultResponse(answer);
     t.mark('response');
     return response;
+  }
+
+  /** The schema cache, or null while none is loaded (the full pipeline then answers PGRST002). */
+  function currentCache(): SchemaCache | null {
+    try {
+      return opts.cache.current();
+    } catch {
+      return null;
+    }
   }
 
   /** Makes (and remembers) the template of a shape seen twice, from the statements the pipeline just built for it. */
@@ -155,20 +181,15 @@ export function createRestService(opts: RestOptions): Service {
     const text = body === null ? null : bodyText(body);
     const shape = shapes && (body === null || text !== null) ? requestShape(req.method, ctx.subpath, url.search, req.headers, caller.role, text) : null;
     let build = false;
-    if (shape) {
-      let current: SchemaCache | null = null;
-      try {
-        current = opts.cache.current();
-      } catch {
-        // Answered below by the full pipeline.
-      }
-      const found = current ? shapes!.lookup(shape.key, current) : null;
+    const current = shapes && shape ? currentCache() : null;
+    if (shapes && shape && current) {
+      const found = shapes.lookup(shape.key, current);
       if (found === 'build') build = true;
       else if (found) {
         const request: ApiRequest = { ...found.request, headers: headerRecord(req.headers), cookies: parseCookies(req.headers.get('cookie')) };
         const statements = instantiate(found, shape);
         t.mark('plan');
-        return runRelation(request, found.plan, statements, caller, ctx, t);
+        return runRelation(request, found.plan, statements, caller, ctx, current, t);
       }
     }
 
@@ -192,7 +213,8 @@ export function createRestService(opts: RestOptions): Service {
       t.mark('plan');
       const result = await opts.executor.run({
         role: caller.role,
-        settings: settings(request, caller, ctx.subpath),
+        settings: settings(request, caller, ctx.subpath, cache, plan.plan.hoistedSettings),
+        isolation: isolationFor(caller, cache, plan.plan.isolationLevel),
         readOnly: plan.plan.readOnly,
         statement: callStatement(plan.plan),
         end: callEnd(request, plan.plan),
@@ -207,14 +229,14 @@ export function createRestService(opts: RestOptions): Service {
     if (!built.ok) return errorResponse(built.error);
     if (build && shape) remember(shape, req, ctx, cache, built.statements);
     t.mark('plan');
-    return runRelation(request, built.plan, built.statements, caller, ctx, t);
+    return runRelation(request, built.plan, built.statements, caller, ctx, cache, t);
   }
 
   /** `GET /rest/v1/`: what the caller's role can reach, as PostgREST's OpenAPI (Swagger 2.0) document. */
   async function openApi(request: ApiRequest, caller: Caller, cache: SchemaCache, req: ServiceRequest, ctx: ServiceContext, t: Timings): Promise<Response> {
     const result = await opts.executor.run({
       role: caller.role,
-      settings: settings(request, caller, ctx.subpath),
+      settings: settings(request, caller, ctx.subpath, cache),
       readOnly: true,
       statement: accessibleStatement(request.schema),
       end: 'commit',

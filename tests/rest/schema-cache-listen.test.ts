@@ -92,12 +92,15 @@ describe('createSchemaCacheHolder', () => {
     await eventually('all five tables', () => [0, 1, 2, 3, 4].every((i) => hasRelation(holder.current(), `burst_${i}`)));
   });
 
-  test('an empty payload reloads too; other payloads are ignored', async () => {
-    const before = loads.length;
+  test("an empty payload and 'reload config' (role settings live in the cache) reload too; other payloads are ignored", async () => {
+    let before = loads.length;
     await admin.query(`select pg_notify('pgrst', 'reload config')`);
+    await eventually('a reload on reload config', () => loads.length > before);
+    before = loads.length;
+    await admin.query(`select pg_notify('pgrst', 'reload everything please')`);
     await admin.query(`select pg_notify('pgrst', '')`);
-    await eventually('a reload', () => loads.length > before);
-    assert.ok(entries.some((e) => e.msg === 'ignored a notification on channel pgrst' && (e.obj as { payload?: string }).payload === 'reload config'));
+    await eventually('a reload on an empty payload', () => loads.length > before);
+    assert.ok(entries.some((e) => e.msg === 'ignored a notification on channel pgrst' && (e.obj as { payload?: string }).payload === 'reload everything please'));
   });
 
   test('reload() calls made during a load share the one load that follows it', async () => {

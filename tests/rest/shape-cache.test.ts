@@ -1,15 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
 import pg from 'pg';
 import { createJwtVerifier } from '../../supabase/keys/jwt.ts';
 import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
 import { createRestService } from '../../supabase/rest/index.ts';
 import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
 import { requestShape } from '../../supabase/rest/shape-cache.ts';
-import type { Service, ServiceRequest } from '../../supabase/gateway/types.ts';
+import type { Service } from '../../supabase/gateway/types.ts';
 import { authenticatorUrl } from '../../supabase/cli/services.ts';
 import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { callService } from '../helpers/rest-service.ts';
 
 const PASSWORD = 'shape-cache-authenticator-password';
 const SECRET = 'shape-cache-secret-shape-cache-secret-0123';
@@ -101,28 +101,13 @@ after(async () => {
   await server?.destroy();
 });
 
-function request(method: string, path: string, headers: Record<string, string>, body: string | null): ServiceRequest {
-  const bytes = body === null ? new Uint8Array() : new TextEncoder().encode(body);
-  return {
-    method,
-    url: `http://localhost/rest/v1${path}`,
-    headers: new Headers(headers),
-    body: null,
-    signal: new AbortController().signal,
-    arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-    text: async () => body ?? '',
-    json: async () => JSON.parse(body ?? 'null') as unknown,
-  };
-}
-
 async function send(service: Service, method: string, path: string, headers: Record<string, string>, body: string | null) {
-  const subpath = path.split('?')[0]!;
-  const res = await service(request(method, path, headers, body), { requestId: 'shape', subpath, apikeyClaims: { role: 'anon' }, log: pino({ level: 'silent' }) });
+  const res = await callService(service, method, path, headers, body);
   const pick = ['content-type', 'content-range', 'location', 'preference-applied', 'content-profile'];
   return {
     status: res.status,
     headers: Object.fromEntries(pick.map((h) => [h, res.headers.get(h)])),
-    body: await res.text(),
+    body: res.body,
     fromCache: !(res.headers.get('server-timing') ?? '').includes('parse'),
   };
 }

@@ -24,6 +24,10 @@ export type CallResult = 'void' | 'scalar' | 'setof-scalar' | 'composite' | 'set
 
 export interface CallPlan {
   readonly routine: QualifiedName;
+  /** The function's own `SET statement_timeout …` (and cost limit), applied to the whole transaction as PostgREST 12.2 hoists them. */
+  readonly hoistedSettings: readonly (readonly [string, string])[];
+  /** The function's `SET default_transaction_isolation`, which starts the transaction at that level. */
+  readonly isolationLevel: string | null;
   readonly args: CallArgs;
   readonly result: CallResult;
   /** The read over `pgrst_source` (the function's rows): select, filters, order, range, embeds. */

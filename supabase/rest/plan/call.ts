@@ -48,6 +48,9 @@ function readRoot(routine: Routine): ReadRoot {
  * (PGRST108, PGRST200/201, …, 42703 for unknown names). A volatile function called with GET runs read-only, as in
  * PostgREST, so one that writes fails with PostgreSQL's 25006 (405).
  */
+/** The function settings PostgREST 12.2 applies to the whole transaction (its default `db-hoisted-tx-settings`). */
+const HOISTED = new Set(['statement_timeout', 'plan_filter.statement_cost_limit']);
+
 export function planCall(request: ApiRequest, cache: SchemaCache, options: CallPlanOptions = {}): CallPlanResult {
   if (request.target.kind !== 'routine' || request.action.type !== 'call') throw new Error('planCall needs a /rpc request');
   const isPost = request.action.invoke === 'post';
@@ -68,6 +71,8 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: CallP
     ok: true,
     plan: {
       routine: { schema: routine.schema, name: routine.name },
+      hoistedSettings: routine.settings.filter(([name]) => HOISTED.has(name)),
+      isolationLevel: routine.isolationLevel,
       args: callArguments(request, routine),
       result: resultOf(routine),
       read: read.plan,

@@ -212,3 +212,22 @@ where pn.nspname = any($1::text[])
   and p.prokind = 'f'
   and t.oid not in ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype)
 order by pn.nspname, p.proname, p.oid`;
+
+/**
+ * Settings given to roles with `ALTER ROLE … SET` (for this database or all), which PostgREST applies per
+ * request to the role it switches to (`set_config` does not apply them). Only what an ordinary user may set:
+ * settings of context `user`, and custom (dotted) ones. Database-specific entries come last, so they win.
+ */
+export const ROLE_SETTINGS_SQL = `
+select r.rolname as role, kv.name, kv.value
+from pg_catalog.pg_db_role_setting s
+join pg_catalog.pg_roles r on r.oid = s.setrole
+cross join lateral (
+  select split_part(e, '=', 1) as name, substr(e, strpos(e, '=') + 1) as value
+  from unnest(s.setconfig) as e
+) kv
+left join pg_catalog.pg_settings ps on ps.name = kv.name
+where s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database()))
+  and (ps.context = 'user' or (ps.name is null and kv.name like '%.%'))
+  and kv.name <> 'search_path'
+order by r.rolname, s.setdatabase <> 0`;

@@ -1,4 +1,4 @@
-// In charge of keeping a current schema cache: loads it, LISTENs on channel `pgrst` on its own connection, reloads on `reload schema` (debounced), and reconnects with backoff — reloading then, since notifications may have been missed.
+// In charge of keeping a current schema cache: loads it, LISTENs on channel `pgrst` on its own connection, reloads on `reload schema` and `reload config` (debounced), and reconnects with backoff — reloading then, since notifications may have been missed.
 
 import pg from 'pg';
 import { loadSchemaCache } from './load.ts';
@@ -164,7 +164,8 @@ export function createSchemaCacheHolder(opts: SchemaCacheHolderOptions): SchemaC
   }
 
   function onNotification(payload: string): void {
-    if (payload !== '' && payload !== 'reload schema') {
+    // 'reload config' too: role settings (ALTER ROLE … SET) are read with the schema cache.
+    if (payload !== '' && payload !== 'reload schema' && payload !== 'reload config') {
       log.debug({ component, payload }, 'ignored a notification on channel pgrst');
       return;
     }

@@ -1,14 +1,14 @@
-// In charge of reading the schema cache from pg_catalog: four parameterised catalog queries in one read-only snapshot, assembled into a SchemaCache.
+// In charge of reading the schema cache from pg_catalog: five catalog queries in one read-only snapshot, assembled into a SchemaCache.
 
 import type pg from 'pg';
-import { KEYS_SQL, RELATIONS_SQL, ROUTINES_SQL, VIEWS_SQL } from './catalog-sql.ts';
+import { KEYS_SQL, RELATIONS_SQL, ROLE_SETTINGS_SQL, ROUTINES_SQL, VIEWS_SQL } from './catalog-sql.ts';
 import { qualifiedKey } from './qualified-key.ts';
 import { buildRelationships } from './relationships.ts';
 import { groupRoutines, toRoutine } from './routines.ts';
 import type { RoutineRow } from './routines.ts';
 import { viewKeyDependencies } from './view-keys.ts';
 import type { ExposedView, KeyConstraint, ViewKeyDependency } from './view-keys.ts';
-import type { Column, QualifiedName, Relation, RelationKind, Routine, SchemaCache } from './types.ts';
+import type { Column, QualifiedName, Relation, RelationKind, RoleSettings, Routine, SchemaCache } from './types.ts';
 
 interface ColumnJson {
   name: string;
@@ -50,6 +50,29 @@ interface KeyRow {
   foreign_attnums: number[];
   foreign_columns: string[];
   one_to_one: boolean;
+}
+
+interface RoleSettingRow {
+  role: string;
+  name: string;
+  value: string;
+}
+
+/** Settings by role; a later row (database-specific) replaces an earlier one of the same name. */
+function toRoleSettings(rows: readonly RoleSettingRow[]): Map<string, RoleSettings> {
+  const byRole = new Map<string, Map<string, string>>();
+  for (const row of rows) {
+    let settings = byRole.get(row.role);
+    if (!settings) byRole.set(row.role, (settings = new Map()));
+    settings.set(row.name, row.value);
+  }
+  const out = new Map<string, RoleSettings>();
+  for (const [role, settings] of byRole) {
+    const isolation = settings.get('default_transaction_isolation') ?? null;
+    settings.delete('default_transaction_isolation');
+    out.set(role, { settings: [...settings], isolationLevel: isolation === null ? null : isolation.toLowerCase() });
+  }
+  return out;
 }
 
 interface ViewRow {
@@ -130,7 +153,7 @@ function viewPrimaryKey(view: QualifiedName, deps: readonly ViewKeyDependency[])
 /** Builds the cache from the rows of the four catalog queries (pure: no database access). */
 export function assembleSchemaCache(
   schemas: readonly string[],
-  rows: { relations: readonly RelationRow[]; keys: readonly KeyRow[]; views: readonly ViewRow[]; routines: readonly RoutineRow[] },
+  rows: { relations: readonly RelationRow[]; keys: readonly KeyRow[]; views: readonly ViewRow[]; routines: readonly RoutineRow[]; roleSettings?: readonly RoleSettingRow[] },
 ): SchemaCache {
   const keys = rows.keys.map(toKey);
   const exposedViews: ExposedView[] = rows.relations
@@ -155,11 +178,11 @@ export function assembleSchemaCache(
   const relationKeys = new Set(relations.keys());
   const routines = groupRoutines(rows.routines.map((r) => toRoutine(r, relationKeys)).filter((r): r is Routine => r !== null));
 
-  return { schemas: [...schemas], relations, relationships, routines, loadedAt: new Date() };
+  return { schemas: [...schemas], relations, relationships, routines, roleSettings: toRoleSettings(rows.roleSettings ?? []), loadedAt: new Date() };
 }
 
 /**
- * Reads the schema cache for the exposed `schemas`: six round trips (begin, four catalog queries, commit) in a
+ * Reads the schema cache for the exposed `schemas`: seven round trips (begin, five catalog queries, commit) in a
  * repeatable-read, read-only transaction with an empty search_path, so the queries see one snapshot and report
  * every non-catalog type and default qualified. The client must not be inside a transaction.
  */
@@ -171,8 +194,9 @@ export async function loadSchemaCache(client: pg.ClientBase, schemas: readonly s
     const keys = await client.query<KeyRow>(KEYS_SQL, params);
     const views = await client.query<ViewRow>(VIEWS_SQL, params);
     const routines = await client.query<RoutineRow>(ROUTINES_SQL, params);
+    const roleSettings = await client.query<RoleSettingRow>(ROLE_SETTINGS_SQL);
     await client.query('commit');
-    return assembleSchemaCache(schemas, { relations: relations.rows, keys: keys.rows, views: views.rows, routines: routines.rows });
+    return assembleSchemaCache(schemas, { relations: relations.rows, keys: keys.rows, views: views.rows, routines: routines.rows, roleSettings: roleSettings.rows });
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;

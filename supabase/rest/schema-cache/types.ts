@@ -179,7 +179,16 @@ export interface SchemaCache {
   readonly relationships: ReadonlyMap<string, readonly Relationship[]>;
   /** Keyed by `qualifiedKey(schema, name)`; overloads sorted by number of parameters. */
   readonly routines: ReadonlyMap<string, readonly Routine[]>;
+  /** `ALTER ROLE … SET` settings by role name (PostgREST's impersonated role settings); absent means none. */
+  readonly roleSettings?: ReadonlyMap<string, RoleSettings>;
   readonly loadedAt: Date;
+}
+
+export interface RoleSettings {
+  /** Applied transaction-locally on every request the role makes, in order. */
+  readonly settings: readonly (readonly [string, string])[];
+  /** `default_transaction_isolation`, when set for the role. */
+  readonly isolationLevel: string | null;
 }
 
 /** The answer of a lookup: the thing found, or the PostgREST error to send. */
