@@ -14,6 +14,7 @@ export const settings: Handler = async (_req, { config }) => {
   const external: Record<string, boolean> = {};
   for (const p of PROVIDERS) external[p] = false;
   external.email = true;
+  external.anonymous_users = config.anonymousSignIns;
   external.phone = false;
   return jsonResponse(200, {
     external,

@@ -6,6 +6,7 @@ import { AuthError, badRequest, jsonResponse, unprocessable } from '../errors.ts
 import type { MailTemplate } from '../mail-templates.ts';
 import { mailLink } from '../outbox.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
+import { createFlowState, pkceChallenge, type PkceChallenge } from '../pkce.ts';
 import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { clientMeta, type ClientMeta } from '../sessions.ts';
 import { findUserByEmail, insertUser } from '../users.ts';
@@ -17,6 +18,7 @@ interface MagicLinkRequest {
   template: MailTemplate;
   redirectTo: string;
   meta: ClientMeta;
+  pkce: PkceChallenge | null;
 }
 
 /**
@@ -46,11 +48,13 @@ async function sendMagicLink(ctx: AuthContext, r: MagicLinkRequest): Promise<voi
     }
     if (!user.email_confirmed_at) {
       await audit(tx, user, 'user_confirmation_requested', r.meta.ip, { provider: 'email' });
-      await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'signup', template: 'confirmation', redirectTo: r.redirectTo });
+      if (r.pkce) await createFlowState(tx, user.id, r.pkce, 'email', 'email/signup');
+      await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'signup', template: 'confirmation', redirectTo: r.redirectTo, pkce: r.pkce !== null });
       return;
     }
     await audit(tx, user, 'user_recovery_requested', r.meta.ip);
-    await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'magiclink', template: r.template, redirectTo: r.redirectTo });
+    if (r.pkce) await createFlowState(tx, user.id, r.pkce, 'magiclink', 'magiclink');
+    await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'magiclink', template: r.template, redirectTo: r.redirectTo, pkce: r.pkce !== null });
   }).catch((err: unknown) => {
     if (isUniqueViolation(err)) throw unprocessable('user_already_exists', 'User already registered');
     throw err;
@@ -69,6 +73,7 @@ export const otp: Handler = async (req, ctx) => {
     template: 'otp',
     redirectTo: redirectTarget(ctx.config, requestedRedirect(req)),
     meta: clientMeta(req),
+    pkce: pkceChallenge(body),
   });
   return jsonResponse(200, {});
 };
@@ -83,6 +88,7 @@ export const magiclink: Handler = async (req, ctx) => {
     template: 'magiclink',
     redirectTo: redirectTarget(ctx.config, requestedRedirect(req)),
     meta: clientMeta(req),
+    pkce: pkceChallenge(body),
   });
   return jsonResponse(200, {});
 };

@@ -3,8 +3,11 @@ import type { Handler } from '../context.ts';
 import { UpdateUserBody, readBody, validateEmail } from '../body.ts';
 import { audit } from '../audit.ts';
 import { requireCaller } from '../caller.ts';
+import { applyEmailChange, emailExists, requestEmailChange } from '../email-change.ts';
 import { AuthError, badRequest, jsonResponse, unprocessable, weakPassword } from '../errors.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
+import { pkceChallenge } from '../pkce.ts';
+import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { clientMeta, endSessions, type LogoutScope } from '../sessions.ts';
 import { textResponse } from '../../shared/http.ts';
 import { findUserByEmail, findUserById, mergeMetadata, userJson } from '../users.ts';
@@ -19,6 +22,10 @@ export const updateUser: Handler = async (req, ctx) => {
   const { user, sessionId } = await requireCaller(req, ctx);
   const body = await readBody(req, UpdateUserBody);
   const meta = clientMeta(req);
+  const pkce = pkceChallenge(body);
+  if (user.is_anonymous && body.password && !body.email && !body.phone) {
+    throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
+  }
 
   let passwordHash: string | null = null;
   if (body.password !== undefined) {
@@ -29,9 +36,10 @@ export const updateUser: Handler = async (req, ctx) => {
     passwordHash = await hasher.hash(body.password);
   }
   const email = body.email !== undefined && body.email.trim().toLowerCase() !== (user.email ?? '') ? validateEmail(body.email) : null;
-  if (email && !config.mailerAutoconfirm) {
-    throw new AuthError(422, 'validation_failed', 'Changing the email needs a confirmation mail, which this server cannot send yet');
-  }
+  // With confirmations on, a new address only gets mails (GoTrue's sendEmailChange); with autoconfirm it is applied at once.
+  const confirmChange = email !== null && !config.mailerAutoconfirm;
+  if (confirmChange) ctx.limiter.hit('emails_per_address', email, config.rateLimits.emailsPerAddress, 'over_email_send_rate_limit');
+  const redirectTo = redirectTarget(config, requestedRedirect(req));
   if (body.phone !== undefined && body.phone !== (user.phone ?? '')) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
 
   try {
@@ -43,13 +51,9 @@ export const updateUser: Handler = async (req, ctx) => {
       }
       if (email) {
         const other = await findUserByEmail(tx, email);
-        if (other && other.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-        await tx.query('update auth.users set email = $2, email_confirmed_at = now(), updated_at = now() where id = $1', [user.id, email]);
-        await tx.query(
-          `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text), updated_at = now()
-            where user_id = $1 and provider = 'email'`,
-          [user.id, email],
-        );
+        if (other && other.id !== user.id) throw emailExists();
+        if (confirmChange) await requestEmailChange(tx, ctx, { user: current, email, redirectTo, pkce });
+        else await applyEmailChange(tx, user.id, email);
       }
       if (passwordHash) {
         await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, passwordHash]);
@@ -63,7 +67,7 @@ export const updateUser: Handler = async (req, ctx) => {
     });
     return jsonResponse(200, userJson(updated!));
   } catch (err) {
-    if (isUniqueViolation(err)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    if (isUniqueViolation(err)) throw emailExists();
     throw err;
   }
 };
