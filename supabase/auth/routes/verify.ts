@@ -57,11 +57,13 @@ function withFragment(base: string, params: Record<string, string>): string {
   return `${base.split('#')[0]}#${sorted(params).toString()}`;
 }
 
-/** As GoTrue's prepPKCERedirectURL: these parameters merged into the URL's query, which is re-encoded in key order. */
+/** As GoTrue's prepPKCERedirectURL (Go's url.URL): these parameters merged into the URL's query, re-encoded in key order. */
 function withQuery(base: string, params: Record<string, string>): string {
-  const url = new URL(base);
-  url.search = sorted({ ...Object.fromEntries(url.searchParams), ...params }).toString();
-  return url.toString();
+  const hashAt = base.indexOf('#');
+  const [beforeHash, hash] = hashAt < 0 ? [base, ''] : [base.slice(0, hashAt), base.slice(hashAt)];
+  const queryAt = beforeHash.indexOf('?');
+  const [path, query] = queryAt < 0 ? [beforeHash, ''] : [beforeHash.slice(0, queryAt), beforeHash.slice(queryAt + 1)];
+  return `${path}?${sorted({ ...Object.fromEntries(new URLSearchParams(query)), ...params }).toString()}${hash}`;
 }
 
 type Outcome = { kind: 'session'; fragment: Record<string, string> } | { kind: 'code'; code: string } | { kind: 'pending' };
