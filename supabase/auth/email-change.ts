@@ -63,8 +63,8 @@ export async function applyEmailChange(tx: Queryable, userId: string, email: str
   );
   if (!rowCount) {
     await tx.query(
-      `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at) values ($1, $1, $2, 'email', now())`,
-      [userId, { sub: userId, email, email_verified: true, phone_verified: false }],
+      `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at) values ($1, $2, $3, 'email', now())`,
+      [userId, userId, { sub: userId, email, email_verified: true, phone_verified: false }],
     );
   }
   await clearTokens(tx, userId);
