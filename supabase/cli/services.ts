@@ -70,6 +70,7 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
       signingKey,
       siteUrl: config.auth.siteUrl,
       ...(config.auth.passwordMinLength !== undefined ? { passwordMinLength: config.auth.passwordMinLength } : {}),
+      anonymousSignIns: config.auth.anonymousSignIns,
       apiUrl,
       log: log.child({ component: 'auth' }),
       // Email confirmation: off for local development, on in production.

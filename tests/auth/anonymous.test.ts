@@ -1,7 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { AuthApiError } from '@supabase/supabase-js';
+import { loadConfig } from '../../supabase/cli/config.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startAuthStack, type AuthStack } from './auth-server.ts';
 import { claimsOf, fragmentOf, lastMail, mailsTo, openLink } from './outbox-mails.ts';
@@ -114,4 +118,18 @@ test('anonymous sign-ins are off by default: 422 anonymous_provider_disabled, an
   }
   const open = (await (await fetch(`${stack.url}/auth/v1/settings`, { headers: { apikey: stack.keys.anon } })).json()) as { external: Record<string, boolean> };
   assert.equal(open.external.anonymous_users, true);
+});
+
+test('convo start turns anonymous sign-ins on with [auth] enable_anonymous_sign_ins or CONVO_AUTH_ANONYMOUS_SIGN_INS', async () => {
+  const workdir = await fs.mkdtemp(path.join(os.tmpdir(), 'convo-anon-'));
+  try {
+    assert.equal(loadConfig({}, workdir).auth.anonymousSignIns, false);
+    await fs.mkdir(path.join(workdir, 'supabase'));
+    await fs.writeFile(path.join(workdir, 'supabase', 'config.toml'), '[auth]\nenable_anonymous_sign_ins = true\n');
+    assert.equal(loadConfig({}, workdir).auth.anonymousSignIns, true);
+    assert.equal(loadConfig({ CONVO_AUTH_ANONYMOUS_SIGN_INS: 'false' }, workdir).auth.anonymousSignIns, false);
+    assert.throws(() => loadConfig({ CONVO_AUTH_ANONYMOUS_SIGN_INS: 'yes' }, workdir), /CONVO_AUTH_ANONYMOUS_SIGN_INS must be true or false, got "yes"/);
+  } finally {
+    await fs.rm(workdir, { recursive: true, force: true });
+  }
 });
