@@ -48,6 +48,10 @@ export interface AuthServiceOptions {
   flowStateExpiry?: number;
   /** POST /signup with neither email nor phone creates an anonymous user (GoTrue's EXTERNAL_ANONYMOUS_USERS_ENABLED); default false. */
   anonymousSignIns?: boolean;
+  /** Phone sign-up and SMS OTP sign-in, texts going to auth.sms_outbox (GoTrue's EXTERNAL_PHONE_ENABLED); default false. */
+  phoneSignIns?: boolean;
+  /** Confirm phone numbers on signup without a text (GoTrue's SMS_AUTOCONFIRM); default false. */
+  smsAutoconfirm?: boolean;
 }
 
 export interface AuthConfig {
@@ -70,6 +74,8 @@ export interface AuthConfig {
   secureEmailChange: boolean;
   flowStateExpiry: number;
   anonymousSignIns: boolean;
+  phoneSignIns: boolean;
+  smsAutoconfirm: boolean;
 }
 
 export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
@@ -91,5 +97,7 @@ export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
     secureEmailChange: opts.secureEmailChange ?? true,
     flowStateExpiry: opts.flowStateExpiry ?? 300,
     anonymousSignIns: opts.anonymousSignIns ?? false,
+    phoneSignIns: opts.phoneSignIns ?? false,
+    smsAutoconfirm: opts.smsAutoconfirm ?? false,
   };
 }

@@ -27,6 +27,7 @@ export type AuthErrorCode =
   | 'phone_exists'
   | 'over_request_rate_limit'
   | 'over_email_send_rate_limit'
+  | 'over_sms_send_rate_limit'
   | 'otp_expired'
   | 'otp_disabled'
   | 'flow_state_not_found'

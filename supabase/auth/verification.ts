@@ -13,7 +13,7 @@ import { consumeToken, hasToken, type OneTimeTokenType } from './one-time-tokens
 import type { FlowMethod } from './pkce.ts';
 import { findUserById, isBanned, type UserRow } from './users.ts';
 
-export type VerifyType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email' | 'email_change';
+export type VerifyType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email' | 'email_change' | 'sms';
 
 const EMAIL_CHANGE_TOKENS: readonly OneTimeTokenType[] = ['email_change_token_new', 'email_change_token_current'];
 
@@ -25,10 +25,11 @@ const REDEEMS: Record<VerifyType, readonly OneTimeTokenType[]> = {
   recovery: ['recovery_token'],
   email: ['confirmation_token', 'recovery_token'],
   email_change: EMAIL_CHANGE_TOKENS,
+  sms: ['confirmation_token'],
 };
 
 /** GoTrue's ParseAuthenticationMethod of a verification type: the PKCE flow a link belongs to. */
-export const FLOW_METHOD: Record<Exclude<VerifyType, 'email'>, FlowMethod> = {
+export const FLOW_METHOD: Record<Exclude<VerifyType, 'email' | 'sms'>, FlowMethod> = {
   signup: 'email/signup',
   invite: 'invite',
   magiclink: 'magiclink',
@@ -46,8 +47,8 @@ export interface Redemption {
   type: VerifyType;
   /** The token as the link carries it, or the forms a typed code may have been stored in (implicit, or `pkce_`-prefixed). */
   tokenHashes: readonly string[];
-  /** Set when the client typed the OTP: the token must have been mailed to this address. */
-  email: string | null;
+  /** Set when the client typed the OTP: the token must have been sent to this email address or phone number. */
+  address: string | null;
 }
 
 /** `pending`: one half of a secure email change was confirmed, the other link is still to be opened. */
@@ -55,6 +56,24 @@ export type Redeemed = { kind: 'verified'; userId: string } | { kind: 'pending' 
 
 /** GoTrue's singleConfirmationAccepted. */
 export const SINGLE_CONFIRMATION = 'Confirmation link accepted. Please proceed to confirm link sent to the other email';
+
+async function confirmPhone(tx: pg.PoolClient, user: UserRow, meta: ClientMeta): Promise<void> {
+  if (user.phone_confirmed_at) {
+    await audit(tx, user, 'login', meta.ip, { provider: 'phone' });
+    return;
+  }
+  await tx.query(
+    `update auth.users set phone_confirmed_at = now(), updated_at = now(),
+            raw_user_meta_data = raw_user_meta_data || '{"phone_verified": true}'::jsonb where id = $1`,
+    [user.id],
+  );
+  await tx.query(
+    `update auth.identities set identity_data = identity_data || '{"phone_verified": true}'::jsonb, updated_at = now()
+      where user_id = $1 and provider = 'phone'`,
+    [user.id],
+  );
+  await audit(tx, user, 'user_signedup', meta.ip, { provider: 'phone' });
+}
 
 async function confirmEmail(tx: pg.PoolClient, user: UserRow, meta: ClientMeta): Promise<void> {
   if (user.email_confirmed_at) {
@@ -76,11 +95,18 @@ async function confirmEmail(tx: pg.PoolClient, user: UserRow, meta: ClientMeta):
 
 export async function redeem(tx: pg.PoolClient, config: AuthConfig, r: Redemption, meta: ClientMeta, invalid: () => AuthError): Promise<Redeemed> {
   const token = await consumeToken(tx, r.tokenHashes, REDEEMS[r.type], config.mailerOtpExp);
-  if (!token || token.expired || (r.email !== null && token.relatesTo !== r.email)) throw invalid();
+  if (!token || token.expired || (r.address !== null && token.relatesTo !== r.address)) throw invalid();
   const user = await findUserById(tx, token.userId, true);
   if (!user || user.deleted_at) throw invalid();
   if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
+  if (r.type === 'sms') {
+    // Email and phone codes share the confirmation token type: each redeems only for what it was sent to.
+    if (token.relatesTo !== user.phone) throw invalid();
+    await confirmPhone(tx, user, meta);
+    return { kind: 'verified', userId: user.id };
+  }
   if (r.type !== 'email_change') {
+    if (token.relatesTo !== user.email) throw invalid();
     await confirmEmail(tx, user, meta);
     return { kind: 'verified', userId: user.id };
   }

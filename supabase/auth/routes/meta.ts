@@ -15,12 +15,12 @@ export const settings: Handler = async (_req, { config }) => {
   for (const p of PROVIDERS) external[p] = false;
   external.email = true;
   external.anonymous_users = config.anonymousSignIns;
-  external.phone = false;
+  external.phone = config.phoneSignIns;
   return jsonResponse(200, {
     external,
     disable_signup: config.disableSignup,
     mailer_autoconfirm: config.mailerAutoconfirm,
-    phone_autoconfirm: false,
+    phone_autoconfirm: config.smsAutoconfirm,
     sms_provider: '',
     saml_enabled: false,
   });

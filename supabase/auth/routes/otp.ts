@@ -1,8 +1,8 @@
-/** POST /otp and POST /magiclink: mail a magic link and its 6-digit code, signing the address up first when it is new. */
+/** POST /otp and POST /magiclink: mail a magic link and its 6-digit code, signing the address up first when it is new (a phone number goes to phone.ts). */
 import type { AuthContext, Handler } from '../context.ts';
 import { MagicLinkBody, OtpBody, readBody, validateEmail } from '../body.ts';
 import { audit } from '../audit.ts';
-import { AuthError, badRequest, jsonResponse, unprocessable } from '../errors.ts';
+import { badRequest, jsonResponse, unprocessable } from '../errors.ts';
 import type { MailTemplate } from '../mail-templates.ts';
 import { mailLink } from '../outbox.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
@@ -10,6 +10,7 @@ import { createFlowState, pkceChallenge, type PkceChallenge } from '../pkce.ts';
 import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { clientMeta, type ClientMeta } from '../sessions.ts';
 import { findUserByEmail, insertUser } from '../users.ts';
+import { smsOtp } from './phone.ts';
 
 interface MagicLinkRequest {
   email: string;
@@ -64,7 +65,7 @@ async function sendMagicLink(ctx: AuthContext, r: MagicLinkRequest): Promise<voi
 export const otp: Handler = async (req, ctx) => {
   const body = await readBody(req, OtpBody);
   if (body.email && body.phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided');
-  if (body.phone) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+  if (body.phone) return smsOtp(req, ctx, { phone: body.phone, createUser: body.create_user, data: body.data ?? {} });
   if (!body.email) throw badRequest('validation_failed', 'One of email or phone must be set');
   await sendMagicLink(ctx, {
     email: validateEmail(body.email),

@@ -3,7 +3,7 @@
  * the fragment, or for a `pkce_` link the auth code in the query, or the error).
  */
 import type { Handler } from '../context.ts';
-import { VerifyBody, readBody, validateEmail } from '../body.ts';
+import { VerifyBody, readBody, validateEmail, validatePhone } from '../body.ts';
 import { AuthError, badRequest, forbidden, jsonResponse } from '../errors.ts';
 import { PKCE_PREFIX, tokenHashOf } from '../one-time-tokens.ts';
 import { issueAuthCode } from '../pkce.ts';
@@ -25,12 +25,13 @@ export const verifyPost: Handler = async (req, ctx) => {
   if ((token === '') === (tokenHash === '')) throw badRequest('validation_failed', 'Verify requires either a token or a token hash');
   let redemption: Omit<Redemption, 'type'>;
   if (token !== '') {
-    if (body.phone || !body.email) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on verify');
-    const email = validateEmail(body.email);
-    redemption = { tokenHashes: eitherFlow(tokenHashOf(email, token)), email };
+    if (Boolean(body.phone) === Boolean(body.email)) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on verify');
+    // GoTrue's token hash is sha224(address + code) for a phone number as for an email address.
+    const address = body.phone ? validatePhone(body.phone) : validateEmail(body.email ?? '');
+    redemption = { tokenHashes: eitherFlow(tokenHashOf(address, token)), address };
   } else {
     if (body.email || body.phone || body.redirect_to) throw badRequest('validation_failed', 'Only the token_hash and type should be provided');
-    redemption = { tokenHashes: eitherFlow(tokenHash), email: null };
+    redemption = { tokenHashes: eitherFlow(tokenHash), address: null };
   }
   if (!isVerifyType(body.type)) throw unsupported();
   const type = body.type;
@@ -79,10 +80,10 @@ export const verifyGet: Handler = async (req, ctx) => {
   if (token === '') throw badRequest('validation_failed', 'Verify requires a token or a token hash');
   const pkce = token.startsWith(PKCE_PREFIX);
   try {
-    if (!isVerifyType(type) || type === 'email') throw unsupported();
+    if (!isVerifyType(type) || type === 'email' || type === 'sms') throw unsupported();
     const meta = clientMeta(req);
     const outcome = await ctx.db.tx(async (tx): Promise<Outcome> => {
-      const done = await redeem(tx, ctx.config, { type, tokenHashes: [token], email: null }, meta, () =>
+      const done = await redeem(tx, ctx.config, { type, tokenHashes: [token], address: null }, meta, () =>
         forbidden('otp_expired', 'Email link is invalid or has expired'),
       );
       if (done.kind === 'pending') return done;
