@@ -20,6 +20,7 @@ const TomlConfig = z.object({
     site_url: z.string().url().optional(),
     password_min_length: z.number().int().min(1).max(72).optional(),
     enable_anonymous_sign_ins: z.boolean().optional(),
+    sms: z.object({ enable_signup: z.boolean().optional() }).strict().optional(),
   }).strict().optional(),
 }).passthrough();
 
@@ -37,7 +38,7 @@ export interface ConvoConfig {
   production: boolean;
   logLevel: string;
   functions: Record<string, { verify_jwt: boolean }>;
-  auth: { siteUrl: string; passwordMinLength: number | undefined; anonymousSignIns: boolean };
+  auth: { siteUrl: string; passwordMinLength: number | undefined; anonymousSignIns: boolean; phoneSignIns: boolean };
 }
 
 const JwtSigning = z.enum(['HS256', 'ES256']);
@@ -106,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
       siteUrl: env.CONVO_SITE_URL || toml.auth?.site_url || 'http://localhost:3000',
       passwordMinLength: positive('CONVO_AUTH_PASSWORD_MIN_LENGTH', toml.auth?.password_min_length),
       anonymousSignIns: flag('CONVO_AUTH_ANONYMOUS_SIGN_INS', toml.auth?.enable_anonymous_sign_ins ?? false),
+      phoneSignIns: flag('CONVO_AUTH_PHONE_SIGN_INS', toml.auth?.sms?.enable_signup ?? false),
     },
   };
 }

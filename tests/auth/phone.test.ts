@@ -1,8 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { AuthApiError } from '@supabase/supabase-js';
+import { loadConfig } from '../../supabase/cli/config.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startAuthStack, type AuthStack } from './auth-server.ts';
 
@@ -176,5 +180,18 @@ test('with SMS autoconfirm a phone signup answers with a session; without phone 
     assert.equal(otp.error?.message, 'Unsupported phone provider');
   } finally {
     await closed.stop();
+  }
+});
+
+test('convo start turns phone sign-ins on with [auth.sms] enable_signup or CONVO_AUTH_PHONE_SIGN_INS', async () => {
+  const workdir = await fs.mkdtemp(path.join(os.tmpdir(), 'convo-phone-'));
+  try {
+    assert.equal(loadConfig({}, workdir).auth.phoneSignIns, false);
+    await fs.mkdir(path.join(workdir, 'supabase'));
+    await fs.writeFile(path.join(workdir, 'supabase', 'config.toml'), '[auth.sms]\nenable_signup = true\n');
+    assert.equal(loadConfig({}, workdir).auth.phoneSignIns, true);
+    assert.equal(loadConfig({ CONVO_AUTH_PHONE_SIGN_INS: 'false' }, workdir).auth.phoneSignIns, false);
+  } finally {
+    await fs.rm(workdir, { recursive: true, force: true });
   }
 });
