@@ -36,8 +36,9 @@ export function pkceChallenge(body: { code_challenge?: string | null | undefined
 
 const digest = (code: string) => createHash('sha256').update(code).digest('hex');
 
-/** Records a flow for the user, inside the transaction that sends its mail. */
+/** Records a flow for the user, inside the transaction that sends its mail; the user's flows older than a day go. */
 export async function createFlowState(tx: Queryable, userId: string, pkce: PkceChallenge, providerType: string, method: FlowMethod): Promise<void> {
+  await tx.query(`delete from auth.flow_state where user_id = $1 and created_at < now() - interval '1 day'`, [userId]);
   await tx.query(
     `insert into auth.flow_state (user_id, code_challenge, code_challenge_method, provider_type, authentication_method)
      values ($1, $2, $3, $4, $5)`,
