@@ -23,7 +23,7 @@ export interface EmailChangeRequest {
 /** Records the pending address and writes the mail(s), each with its own token, in `tx`. */
 export async function requestEmailChange(tx: Queryable, ctx: Pick<AuthContext, 'config' | 'mailer'>, r: EmailChangeRequest): Promise<void> {
   const { user, email, redirectTo, pkce } = r;
-  await tx.query('update auth.users set email_change = $2, updated_at = now() where id = $1', [user.id, email]);
+  await tx.query('update auth.users set email_change = $2, email_change_confirm_status = 0, updated_at = now() where id = $1', [user.id, email]);
   // A new request replaces an earlier one, both halves of it.
   await tx.query(`delete from auth.one_time_tokens where user_id = $1 and token_type in ('email_change_token_new', 'email_change_token_current')`, [user.id]);
   if (pkce) await createFlowState(tx, user.id, pkce, 'email_change', 'email_change');
@@ -51,8 +51,8 @@ export async function applyEmailChange(tx: Queryable, userId: string, email: str
   const user = await findUserById(tx, userId, true);
   if (!user) throw new Error(`user ${userId} vanished inside its own transaction`);
   await tx.query(
-    `update auth.users set email = $2, email_change = null, email_confirmed_at = coalesce(email_confirmed_at, now()),
-            is_anonymous = false, raw_app_meta_data = $3, updated_at = now()
+    `update auth.users set email = $2, email_change = null, email_change_confirm_status = 0,
+            email_confirmed_at = coalesce(email_confirmed_at, now()), is_anonymous = false, raw_app_meta_data = $3, updated_at = now()
       where id = $1`,
     [userId, email, withEmailProvider(user.raw_app_meta_data)],
   );

@@ -63,12 +63,6 @@ export async function consumeToken(tx: Queryable, tokenHashes: readonly string[]
   return row ? { userId: row.user_id, type: row.token_type, relatesTo: row.relates_to, expired: row.expired } : null;
 }
 
-/** Whether the user still holds an unspent token of one of these types (e.g. the other half of a secure email change). */
-export async function hasToken(tx: Queryable, userId: string, types: readonly OneTimeTokenType[]): Promise<boolean> {
-  const { rowCount } = await tx.query('select 1 from auth.one_time_tokens where user_id = $1 and token_type = any($2::auth.one_time_token_type[])', [userId, types]);
-  return (rowCount ?? 0) > 0;
-}
-
 /** Spends every token the user holds (GoTrue's ClearAllOneTimeTokensForUser, e.g. once an email change is applied). */
 export async function clearTokens(tx: Queryable, userId: string): Promise<void> {
   await tx.query('delete from auth.one_time_tokens where user_id = $1', [userId]);

@@ -28,6 +28,8 @@ export interface UserRow {
   /** A pending email change: the new address, until its link (or both links) confirm it. */
   email_change: string | null;
   email_change_sent_at: Date | null;
+  /** 1 once one of the two links of a secure email change was opened (GoTrue's singleConfirmation). */
+  email_change_confirm_status: number;
   raw_app_meta_data: Record<string, unknown>;
   raw_user_meta_data: Record<string, unknown>;
   is_anonymous: boolean;
@@ -42,7 +44,8 @@ export interface UserRow {
 /** Identities come back as JSON built by Postgres, so their timestamps are already ISO strings. */
 const SELECT_USER = `
   select u.id, u.aud, u.role, u.email, u.encrypted_password, u.email_confirmed_at, u.invited_at, u.phone,
-         u.phone_confirmed_at, u.confirmation_sent_at, u.email_change, u.email_change_sent_at, u.raw_app_meta_data, u.raw_user_meta_data, u.is_anonymous,
+         u.phone_confirmed_at, u.confirmation_sent_at, u.email_change, u.email_change_sent_at,
+         u.email_change_confirm_status, u.raw_app_meta_data, u.raw_user_meta_data, u.is_anonymous,
          u.banned_until, u.last_sign_in_at, u.created_at, u.updated_at, u.deleted_at,
          coalesce((select json_agg(json_build_object(
              'id', i.id, 'provider_id', i.provider_id, 'user_id', i.user_id, 'identity_data', i.identity_data,

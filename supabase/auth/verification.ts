@@ -9,7 +9,7 @@ import type { AuthConfig } from './config.ts';
 import type { ClientMeta } from './sessions.ts';
 import { applyEmailChange } from './email-change.ts';
 import { AuthError, forbidden } from './errors.ts';
-import { consumeToken, hasToken, type OneTimeTokenType } from './one-time-tokens.ts';
+import { consumeToken, type OneTimeTokenType } from './one-time-tokens.ts';
 import type { FlowMethod } from './pkce.ts';
 import { findUserById, isBanned, type UserRow } from './users.ts';
 
@@ -111,7 +111,11 @@ export async function redeem(tx: pg.PoolClient, config: AuthConfig, r: Redemptio
     return { kind: 'verified', userId: user.id };
   }
   if (!user.email_change) throw invalid();
-  if (await hasToken(tx, user.id, EMAIL_CHANGE_TOKENS)) return { kind: 'pending' };
+  // GoTrue's secure email change: the first of the two links (to the current or the new address) only counts.
+  if (config.secureEmailChange && !config.mailerAutoconfirm && user.email_change_confirm_status === 0 && user.email) {
+    await tx.query('update auth.users set email_change_confirm_status = 1, updated_at = now() where id = $1', [user.id]);
+    return { kind: 'pending' };
+  }
   await applyEmailChange(tx, user.id, user.email_change);
   await audit(tx, user, 'user_modified', meta.ip);
   return { kind: 'verified', userId: user.id };

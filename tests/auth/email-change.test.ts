@@ -177,3 +177,31 @@ test('with autoconfirm (local development) the email changes at once and nothing
     await local.stop();
   }
 });
+
+test('admin.generateLink email_change_current and email_change_new: two unmailed links that apply the change together', async () => {
+  const { email } = await signedIn();
+  const next = freshEmail();
+  const current = await admin().generateLink({ type: 'email_change_current', email, newEmail: next, options: { redirectTo: `${SITE}/settings` } });
+  assert.equal(current.error, null);
+  assert.equal(current.data.user?.new_email, next);
+  assert.equal(current.data.properties?.verification_type, 'email_change_current');
+  assert.match(current.data.properties!.email_otp, /^\d{6}$/);
+  const fresh = await admin().generateLink({ type: 'email_change_new', email, newEmail: next, options: { redirectTo: `${SITE}/settings` } });
+  assert.equal(fresh.error, null);
+  assert.ok(fresh.data.properties!.action_link.includes('&type=email_change&'));
+  assert.deepEqual(await mailsTo(pool, email), []);
+  assert.deepEqual(await mailsTo(pool, next), []);
+
+  assert.match(await openLink(current.data.properties!.action_link), /#message=Confirmation\+link\+accepted/);
+  const location = await openLink(fresh.data.properties!.action_link);
+  const me = await supabaseClient(stack.url, stack.keys.anon).auth.getUser(fragmentOf(location).get('access_token')!);
+  assert.equal(me.data.user?.email, next);
+
+  const { email: other } = await signedIn();
+  const taken = await admin().generateLink({ type: 'email_change_new', email: other, newEmail: next });
+  assert.equal(taken.error?.status, 422);
+  assert.equal(taken.error?.code, 'email_exists');
+  const nobody = await admin().generateLink({ type: 'email_change_new', email: freshEmail(), newEmail: freshEmail() });
+  assert.equal(nobody.error?.status, 404);
+  assert.equal(nobody.error?.code, 'user_not_found');
+});

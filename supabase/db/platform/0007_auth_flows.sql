@@ -4,11 +4,16 @@
  * a one-time auth code. Closed to every API role, like the rest of the `auth` schema.
  */
 
-/** The address a signed-in user asked to change to, until the mailed link (or links) confirm it. */
+/**
+ * The address a signed-in user asked to change to, until the mailed link (or links) confirm it;
+ * `email_change_confirm_status` is 1 once the first of the two links of a secure email change was opened.
+ */
 alter table auth.users
   add column email_change varchar(255),
   add column email_change_sent_at timestamptz,
-  add constraint users_email_change_lowercase check (email_change = lower(email_change));
+  add column email_change_confirm_status smallint not null default 0,
+  add constraint users_email_change_lowercase check (email_change = lower(email_change)),
+  add constraint users_email_change_confirm_status_check check (email_change_confirm_status in (0, 1));
 
 /**
  * One row per PKCE flow (supabase-js `flowType: 'pkce'`): the code challenge sent with signup / otp /
