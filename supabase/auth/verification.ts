@@ -57,40 +57,28 @@ export type Redeemed = { kind: 'verified'; userId: string } | { kind: 'pending' 
 /** GoTrue's singleConfirmationAccepted. */
 export const SINGLE_CONFIRMATION = 'Confirmation link accepted. Please proceed to confirm link sent to the other email';
 
-async function confirmPhone(tx: pg.PoolClient, user: UserRow, meta: ClientMeta): Promise<void> {
-  if (user.phone_confirmed_at) {
-    await audit(tx, user, 'login', meta.ip, { provider: 'phone' });
-    return;
-  }
-  await tx.query(
-    `update auth.users set phone_confirmed_at = now(), updated_at = now(),
-            raw_user_meta_data = raw_user_meta_data || '{"phone_verified": true}'::jsonb where id = $1`,
-    [user.id],
-  );
-  await tx.query(
-    `update auth.identities set identity_data = identity_data || '{"phone_verified": true}'::jsonb, updated_at = now()
-      where user_id = $1 and provider = 'phone'`,
-    [user.id],
-  );
-  await audit(tx, user, 'user_signedup', meta.ip, { provider: 'phone' });
-}
+/** The columns a confirmation sets, by what the code was sent to (constants, never user input). */
+const CONFIRMS = {
+  email: { at: 'email_confirmed_at', verified: '{"email_verified": true}' },
+  phone: { at: 'phone_confirmed_at', verified: '{"phone_verified": true}' },
+} as const;
 
-async function confirmEmail(tx: pg.PoolClient, user: UserRow, meta: ClientMeta): Promise<void> {
-  if (user.email_confirmed_at) {
-    await audit(tx, user, 'login', meta.ip, { provider: 'email' });
+/** Confirms the email address or phone number (first time: `user_signedup`, as GoTrue; after that a `login`). */
+async function confirm(tx: pg.PoolClient, user: UserRow, provider: keyof typeof CONFIRMS, meta: ClientMeta): Promise<void> {
+  const c = CONFIRMS[provider];
+  if (user[c.at]) {
+    await audit(tx, user, 'login', meta.ip, { provider });
     return;
   }
   await tx.query(
-    `update auth.users set email_confirmed_at = now(), updated_at = now(),
-            raw_user_meta_data = raw_user_meta_data || '{"email_verified": true}'::jsonb where id = $1`,
-    [user.id],
+    `update auth.users set ${c.at} = now(), updated_at = now(), raw_user_meta_data = raw_user_meta_data || $2::jsonb where id = $1`,
+    [user.id, c.verified],
   );
   await tx.query(
-    `update auth.identities set identity_data = identity_data || '{"email_verified": true}'::jsonb, updated_at = now()
-      where user_id = $1 and provider = 'email'`,
-    [user.id],
+    `update auth.identities set identity_data = identity_data || $3::jsonb, updated_at = now() where user_id = $1 and provider = $2`,
+    [user.id, provider, c.verified],
   );
-  await audit(tx, user, 'user_signedup', meta.ip, { provider: 'email' });
+  await audit(tx, user, 'user_signedup', meta.ip, { provider });
 }
 
 export async function redeem(tx: pg.PoolClient, config: AuthConfig, r: Redemption, meta: ClientMeta, invalid: () => AuthError): Promise<Redeemed> {
@@ -102,12 +90,12 @@ export async function redeem(tx: pg.PoolClient, config: AuthConfig, r: Redemptio
   if (r.type === 'sms') {
     // Email and phone codes share the confirmation token type: each redeems only for what it was sent to.
     if (token.relatesTo !== user.phone) throw invalid();
-    await confirmPhone(tx, user, meta);
+    await confirm(tx, user, 'phone', meta);
     return { kind: 'verified', userId: user.id };
   }
   if (r.type !== 'email_change') {
     if (token.relatesTo !== user.email) throw invalid();
-    await confirmEmail(tx, user, meta);
+    await confirm(tx, user, 'email', meta);
     return { kind: 'verified', userId: user.id };
   }
   if (!user.email_change) throw invalid();
