@@ -9,7 +9,7 @@ import { unprocessable } from './errors.ts';
 import { clearTokens } from './one-time-tokens.ts';
 import { mailLink } from './outbox.ts';
 import { createFlowState, type PkceChallenge } from './pkce.ts';
-import { findUserByEmail, findUserById, type UserRow } from './users.ts';
+import { findUserByEmail, findUserById, withProvider, type UserRow } from './users.ts';
 
 export const emailExists = () => unprocessable('email_exists', 'A user with this email address has already been registered');
 
@@ -32,15 +32,6 @@ export async function requestEmailChange(tx: Queryable, ctx: Pick<AuthContext, '
   if (ctx.config.secureEmailChange && user.email) await mailLink(tx, ctx, { ...mail, email: user.email, token: 'email_change_token_current' });
 }
 
-function withEmailProvider(appMetadata: Record<string, unknown>): Record<string, unknown> {
-  const providers = Array.isArray(appMetadata.providers) ? appMetadata.providers.filter((p): p is string => typeof p === 'string') : [];
-  return {
-    ...appMetadata,
-    provider: typeof appMetadata.provider === 'string' ? appMetadata.provider : 'email',
-    providers: providers.includes('email') ? providers : [...providers, 'email'],
-  };
-}
-
 /**
  * GoTrue's ConfirmEmailChange: the address becomes the user's (confirmed, no longer anonymous), its `email` identity
  * follows (created for a user who had none), and every outstanding one-time token is spent.
@@ -54,7 +45,7 @@ export async function applyEmailChange(tx: Queryable, userId: string, email: str
     `update auth.users set email = $2, email_change = null, email_change_confirm_status = 0,
             email_confirmed_at = coalesce(email_confirmed_at, now()), is_anonymous = false, raw_app_meta_data = $3, updated_at = now()
       where id = $1`,
-    [userId, email, withEmailProvider(user.raw_app_meta_data)],
+    [userId, email, withProvider(user.raw_app_meta_data, 'email')],
   );
   const { rowCount } = await tx.query(
     `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text, 'email_verified', true), updated_at = now()

@@ -2,7 +2,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { Queryable } from './db.ts';
 
-export type OneTimeTokenType = 'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current';
+export type OneTimeTokenType = 'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current' | 'phone_change_token';
 
 /** GoTrue's PKCEPrefix: a link token that starts with it belongs to a PKCE flow (GET /verify answers with `?code=`). */
 export const PKCE_PREFIX = 'pkce_';
@@ -14,9 +14,9 @@ export interface IssuedToken {
   tokenHash: string;
 }
 
-/** GoTrue's GenerateTokenHash. */
-export function tokenHashOf(email: string, otp: string): string {
-  return createHash('sha224').update(email + otp).digest('hex');
+/** GoTrue's GenerateTokenHash, of an email address or a phone number and the code sent to it. */
+export function tokenHashOf(address: string, otp: string): string {
+  return createHash('sha224').update(address + otp).digest('hex');
 }
 
 /** What the table stores: a digest of the token hash, so reading the table gives no working link. */
@@ -27,17 +27,18 @@ const SENT_AT: Record<OneTimeTokenType, string> = {
   recovery_token: 'recovery_sent_at',
   email_change_token_new: 'email_change_sent_at',
   email_change_token_current: 'email_change_sent_at',
+  phone_change_token: 'phone_change_sent_at',
 };
 
 /** Issues a new token of this type for the user (replacing any earlier one) and stamps the matching `*_sent_at`. */
-export async function issueToken(tx: Queryable, userId: string, email: string, type: OneTimeTokenType, pkce = false): Promise<IssuedToken> {
+export async function issueToken(tx: Queryable, userId: string, address: string, type: OneTimeTokenType, pkce = false): Promise<IssuedToken> {
   const otp = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  const tokenHash = (pkce ? PKCE_PREFIX : '') + tokenHashOf(email, otp);
+  const tokenHash = (pkce ? PKCE_PREFIX : '') + tokenHashOf(address, otp);
   await tx.query('delete from auth.one_time_tokens where user_id = $1 and token_type = $2', [userId, type]);
   await tx.query(
     `insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at, updated_at)
      values ($1, $2, $3, $4, $5, now() at time zone 'UTC', now() at time zone 'UTC')`,
-    [randomUUID(), userId, type, stored(tokenHash), email],
+    [randomUUID(), userId, type, stored(tokenHash), address],
   );
   await tx.query(`update auth.users set ${SENT_AT[type]} = now() where id = $1`, [userId]);
   return { otp, tokenHash };

@@ -6,11 +6,16 @@ import { issueToken } from './one-time-tokens.ts';
 const smsBody = (otp: string) => `Your code is ${otp}`;
 
 /**
- * Issues the user's confirmation token for this number (GoTrue keeps phone OTPs there too, hashed with the phone) and
- * writes the text carrying it; the outbox row's id is the `message_id` GoTrue answers with.
+ * Issues the user's token for this number (the confirmation token, where GoTrue keeps sign-in codes too, or the phone
+ * change token) and writes the text carrying it; the outbox row's id is the `message_id` GoTrue answers with.
  */
-export async function textOtp(tx: Queryable, userId: string, phone: string): Promise<{ messageId: string }> {
-  const token = await issueToken(tx, userId, phone, 'confirmation_token');
+export async function textOtp(
+  tx: Queryable,
+  userId: string,
+  phone: string,
+  type: 'confirmation_token' | 'phone_change_token' = 'confirmation_token',
+): Promise<{ messageId: string }> {
+  const token = await issueToken(tx, userId, phone, type);
   const { rows } = await tx.query<{ id: string }>(
     `insert into auth.sms_outbox (to_phone, template, body) values ($1, 'sms_otp', $2) returning id`,
     [phone, smsBody(token.otp)],

@@ -8,12 +8,13 @@ import { audit } from './audit.ts';
 import type { AuthConfig } from './config.ts';
 import type { ClientMeta } from './sessions.ts';
 import { applyEmailChange } from './email-change.ts';
+import { applyPhoneChange } from './phone-change.ts';
 import { AuthError, forbidden } from './errors.ts';
 import { consumeToken, type OneTimeTokenType } from './one-time-tokens.ts';
 import type { FlowMethod } from './pkce.ts';
 import { findUserById, isBanned, type UserRow } from './users.ts';
 
-export type VerifyType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email' | 'email_change' | 'sms';
+export type VerifyType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email' | 'email_change' | 'sms' | 'phone_change';
 
 const EMAIL_CHANGE_TOKENS: readonly OneTimeTokenType[] = ['email_change_token_new', 'email_change_token_current'];
 
@@ -26,10 +27,11 @@ const REDEEMS: Record<VerifyType, readonly OneTimeTokenType[]> = {
   email: ['confirmation_token', 'recovery_token'],
   email_change: EMAIL_CHANGE_TOKENS,
   sms: ['confirmation_token'],
+  phone_change: ['phone_change_token'],
 };
 
 /** GoTrue's ParseAuthenticationMethod of a verification type: the PKCE flow a link belongs to. */
-export const FLOW_METHOD: Record<Exclude<VerifyType, 'email' | 'sms'>, FlowMethod> = {
+export const FLOW_METHOD: Record<Exclude<VerifyType, 'email' | 'sms' | 'phone_change'>, FlowMethod> = {
   signup: 'email/signup',
   invite: 'invite',
   magiclink: 'magiclink',
@@ -91,6 +93,12 @@ export async function redeem(tx: pg.PoolClient, config: AuthConfig, r: Redemptio
     // Email and phone codes share the confirmation token type: each redeems only for what it was sent to.
     if (token.relatesTo !== user.phone) throw invalid();
     await confirm(tx, user, 'phone', meta);
+    return { kind: 'verified', userId: user.id };
+  }
+  if (r.type === 'phone_change') {
+    if (!user.phone_change || token.relatesTo !== user.phone_change) throw invalid();
+    await applyPhoneChange(tx, user.id, user.phone_change);
+    await audit(tx, user, 'user_modified', meta.ip);
     return { kind: 'verified', userId: user.id };
   }
   if (r.type !== 'email_change') {

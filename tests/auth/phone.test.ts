@@ -149,11 +149,49 @@ test('signing a confirmed number up again answers with a look-alike user and tex
   assert.equal((await textsTo(stored)).length, texts);
 });
 
+test('updateUser({ phone }) texts the new number a code; verifyOtp({ type: "phone_change" }) makes it the user\'s', async () => {
+  const email = `phonechange${++n}.${Date.now()}@example.com`;
+  const admin = supabaseClient(stack.url, stack.keys.service_role).auth.admin;
+  await admin.createUser({ email, password: 'correct-horse', email_confirm: true });
+  const client = anon();
+  await client.auth.signInWithPassword({ email, password: 'correct-horse' });
+  const { typed, stored } = freshPhone();
+  const { data, error } = await client.auth.updateUser({ phone: typed });
+  assert.equal(error, null);
+  assert.equal(data.user?.phone, '');
+  assert.equal(data.user?.new_phone, stored);
+  assert.ok((data.user as { phone_change_sent_at?: string } | null)?.phone_change_sent_at);
+
+  const { otp } = await lastCode(stored);
+  const wrongType = await anon().auth.verifyOtp({ phone: typed, token: otp, type: 'sms' });
+  assert.equal(wrongType.error?.code, 'otp_expired', 'a phone-change code is not a sign-in code');
+  const verified = await anon().auth.verifyOtp({ phone: typed, token: otp, type: 'phone_change' });
+  assert.equal(verified.error, null);
+  assert.equal(verified.data.user?.phone, stored);
+  assert.equal(verified.data.user?.new_phone, undefined);
+  assert.ok(verified.data.user?.phone_confirmed_at);
+  assert.deepEqual(verified.data.user?.app_metadata.providers, ['email', 'phone']);
+  assert.deepEqual(verified.data.user?.identities?.map((i) => i.provider).sort(), ['email', 'phone']);
+  const byPhone = await anon().auth.signInWithPassword({ phone: stored, password: 'correct-horse' });
+  assert.equal(byPhone.error, null);
+
+  const other = anon();
+  const otherEmail = `phonechange${++n}.${Date.now()}@example.com`;
+  await admin.createUser({ email: otherEmail, password: 'correct-horse', email_confirm: true });
+  await other.auth.signInWithPassword({ email: otherEmail, password: 'correct-horse' });
+  const taken = await other.auth.updateUser({ phone: stored });
+  assert.ok(taken.error instanceof AuthApiError);
+  assert.equal(taken.error.status, 422);
+  assert.equal(taken.error.code, 'phone_exists');
+  assert.equal(taken.error.message, 'A user with this phone number has already been registered');
+});
+
 test('with SMS autoconfirm a phone signup answers with a session; without phone sign-ins GoTrue\'s errors', async () => {
   const confirming = await startAuthStack({ phoneSignIns: true, smsAutoconfirm: true });
   try {
     const { stored } = freshPhone();
-    const { data, error } = await anon(confirming).auth.signUp({ phone: stored, password: 'correct-horse' });
+    const client = anon(confirming);
+    const { data, error } = await client.auth.signUp({ phone: stored, password: 'correct-horse' });
     assert.equal(error, null);
     assert.ok(data.session?.access_token);
     assert.ok(data.user?.phone_confirmed_at);
@@ -163,6 +201,11 @@ test('with SMS autoconfirm a phone signup answers with a session; without phone 
     };
     assert.equal(settings.external.phone, true);
     assert.equal(settings.phone_autoconfirm, true);
+    const next = freshPhone();
+    const changed = await client.auth.updateUser({ phone: next.typed });
+    assert.equal(changed.error, null);
+    assert.equal(changed.data.user?.phone, next.stored);
+    assert.equal(changed.data.user?.new_phone, undefined);
   } finally {
     await confirming.stop();
   }

@@ -1,11 +1,12 @@
 /** GET /user, PUT /user and POST /logout for the signed-in caller. */
 import type { Handler } from '../context.ts';
-import { UpdateUserBody, readBody, validateEmail } from '../body.ts';
+import { UpdateUserBody, readBody, validateEmail, validatePhone } from '../body.ts';
 import { audit } from '../audit.ts';
 import { requireCaller } from '../caller.ts';
 import { applyEmailChange, emailExists, requestEmailChange } from '../email-change.ts';
 import { AuthError, badRequest, jsonResponse, unprocessable, weakPassword } from '../errors.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
+import { applyPhoneChange, phoneExists, requestPhoneChange } from '../phone-change.ts';
 import { pkceChallenge } from '../pkce.ts';
 import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { clientMeta, endSessions, type LogoutScope } from '../sessions.ts';
@@ -40,7 +41,10 @@ export const updateUser: Handler = async (req, ctx) => {
   const confirmChange = email !== null && !config.mailerAutoconfirm;
   if (confirmChange) ctx.limiter.hit('emails_per_address', email, config.rateLimits.emailsPerAddress, 'over_email_send_rate_limit');
   const redirectTo = redirectTarget(config, requestedRedirect(req));
-  if (body.phone !== undefined && body.phone !== (user.phone ?? '')) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+  const phone = body.phone ? validatePhone(body.phone) : null;
+  const newPhone = phone !== null && phone !== (user.phone ?? '') ? phone : null;
+  if (newPhone && !config.phoneSignIns) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+  if (newPhone && !config.smsAutoconfirm) ctx.limiter.hit('sms_per_number', newPhone, config.rateLimits.emailsPerAddress, 'over_sms_send_rate_limit');
 
   try {
     const updated = await db.tx(async (tx) => {
@@ -55,6 +59,11 @@ export const updateUser: Handler = async (req, ctx) => {
         if (confirmChange) await requestEmailChange(tx, ctx, { user: current, email, redirectTo, pkce });
         else await applyEmailChange(tx, user.id, email);
       }
+      if (newPhone) {
+        // As GoTrue: with SMS confirmations on the new number is texted a code (`verifyOtp({ type: 'phone_change' })`).
+        if (config.smsAutoconfirm) await applyPhoneChange(tx, user.id, newPhone);
+        else await requestPhoneChange(tx, user.id, newPhone);
+      }
       if (passwordHash) {
         await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, passwordHash]);
         // As GoTrue: a new password signs out every other session of the user.
@@ -67,7 +76,7 @@ export const updateUser: Handler = async (req, ctx) => {
     });
     return jsonResponse(200, userJson(updated!));
   } catch (err) {
-    if (isUniqueViolation(err)) throw emailExists();
+    if (isUniqueViolation(err)) throw newPhone && !email ? phoneExists() : emailExists();
     throw err;
   }
 };

@@ -80,7 +80,7 @@ export const verifyGet: Handler = async (req, ctx) => {
   if (token === '') throw badRequest('validation_failed', 'Verify requires a token or a token hash');
   const pkce = token.startsWith(PKCE_PREFIX);
   try {
-    if (!isVerifyType(type) || type === 'email' || type === 'sms') throw unsupported();
+    if (!isVerifyType(type) || type === 'email' || type === 'sms' || type === 'phone_change') throw unsupported();
     const meta = clientMeta(req);
     const outcome = await ctx.db.tx(async (tx): Promise<Outcome> => {
       const done = await redeem(tx, ctx.config, { type, tokenHashes: [token], address: null }, meta, () =>

@@ -1,8 +1,14 @@
 /**
- * The local SMS outbox of the auth service: every phone OTP (phone signup, signInWithOtp({ phone })) is
- * written here in the same transaction as the one-time token it carries. Closed to every API role, like
- * the rest of the `auth` schema.
+ * Phone flows: the local SMS outbox of the auth service, where every phone OTP (phone signup,
+ * signInWithOtp({ phone }), a phone change) is written in the same transaction as the one-time token it
+ * carries, and a pending phone change on the user (GoTrue's `phone_change` columns). Closed to every API
+ * role, like the rest of the `auth` schema.
  */
+
+/** The number a signed-in user asked to change to, until the code texted to it is verified. */
+alter table auth.users
+  add column phone_change text,
+  add column phone_change_sent_at timestamptz;
 
 /** One row per text message the auth service sent (or would have sent through an SMS provider). */
 create table auth.sms_outbox (
