@@ -115,6 +115,19 @@ test('verifyOtp with the two codes: the first answers {msg, code} without a sess
   assert.ok(done.data.session?.access_token);
 });
 
+test('changing the password in the same request keeps the email change links working', async () => {
+  const { client, email } = await signedIn();
+  const next = freshEmail();
+  const { data, error } = await client.auth.updateUser({ email: next, password: 'battery-staple' });
+  assert.equal(error, null);
+  assert.equal(data.user?.new_email, next);
+  assert.match(await openLink((await lastMail(pool, email)).action_link), /#message=/);
+  const location = await openLink((await lastMail(pool, next)).action_link);
+  assert.equal(fragmentOf(location).get('type'), 'email_change');
+  const signIn = await supabaseClient(stack.url, stack.keys.anon).auth.signInWithPassword({ email: next, password: 'battery-staple' });
+  assert.equal(signIn.error, null);
+});
+
 test('an address another user has is refused with email_exists and nothing is mailed', async () => {
   const { client, email } = await signedIn();
   const { email: taken } = await signedIn();

@@ -53,6 +53,14 @@ export const updateUser: Handler = async (req, ctx) => {
       if (body.data) {
         await tx.query('update auth.users set raw_user_meta_data = $2, updated_at = now() where id = $1', [user.id, mergeMetadata(current.raw_user_meta_data, body.data)]);
       }
+      if (passwordHash) {
+        await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, passwordHash]);
+        // As GoTrue: a new password signs out every other session of the user.
+        await endSessions(tx, user.id, sessionId, 'others');
+        // Outstanding codes go too, before any this request sends (as GoTrue, which mails after its transaction).
+        await tx.query('delete from auth.one_time_tokens where user_id = $1', [user.id]);
+        await audit(tx, current, 'user_updated_password', meta.ip);
+      }
       if (email) {
         const other = await findUserByEmail(tx, email);
         if (other && other.id !== user.id) throw emailExists();
@@ -63,13 +71,6 @@ export const updateUser: Handler = async (req, ctx) => {
         // As GoTrue: with SMS confirmations on the new number is texted a code (`verifyOtp({ type: 'phone_change' })`).
         if (config.smsAutoconfirm) await applyPhoneChange(tx, user.id, newPhone);
         else await requestPhoneChange(tx, user.id, newPhone);
-      }
-      if (passwordHash) {
-        await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, passwordHash]);
-        // As GoTrue: a new password signs out every other session of the user.
-        await endSessions(tx, user.id, sessionId, 'others');
-        await tx.query('delete from auth.one_time_tokens where user_id = $1', [user.id]);
-        await audit(tx, current, 'user_updated_password', meta.ip);
       }
       await audit(tx, current, 'user_modified', meta.ip);
       return findUserById(tx, user.id);
