@@ -27,11 +27,18 @@ export async function readBody<S extends z.ZodType>(req: ServiceRequest, schema:
 
 const metadata = z.record(z.string(), z.unknown());
 
+/** What supabase-js with `flowType: 'pkce'` adds to a request that mails a link (checked by pkce.ts). */
+const pkce = {
+  code_challenge: z.string().nullish(),
+  code_challenge_method: z.string().nullish(),
+};
+
 export const SignupBody = z.object({
   email: z.string().optional(),
   phone: z.string().optional(),
   password: z.string().optional(),
   data: metadata.nullish(),
+  ...pkce,
 });
 
 export const PasswordGrantBody = z.object({
@@ -42,12 +49,15 @@ export const PasswordGrantBody = z.object({
 
 export const RefreshGrantBody = z.object({ refresh_token: z.string().optional() });
 
+export const PkceGrantBody = z.object({ auth_code: z.string().optional(), code_verifier: z.string().optional() });
+
 export const UpdateUserBody = z.object({
   email: z.string().optional(),
   phone: z.string().optional(),
   password: z.string().optional(),
   data: metadata.nullish(),
   nonce: z.string().optional(),
+  ...pkce,
 });
 
 export const AdminUserBody = z.object({
@@ -69,11 +79,14 @@ export const OtpBody = z.object({
   phone: z.string().optional(),
   create_user: z.boolean().default(true),
   data: metadata.nullish(),
+  ...pkce,
 });
 
-export const MagicLinkBody = z.object({ email: z.string().optional(), data: metadata.nullish() });
+export const MagicLinkBody = z.object({ email: z.string().optional(), data: metadata.nullish(), ...pkce });
 
-export const RecoverBody = z.object({ email: z.string().optional() });
+export const RecoverBody = z.object({ email: z.string().optional(), ...pkce });
+
+export const InviteBody = z.object({ email: z.string().optional(), data: metadata.nullish() });
 
 export const VerifyBody = z.object({
   type: z.string().optional(),

@@ -42,6 +42,16 @@ export interface AuthServiceOptions {
   smtpFrom?: string;
   /** Redirect targets allowed besides the site URL's origin (GoTrue's URI_ALLOW_LIST): URL prefixes. */
   redirectUrls?: string[];
+  /** An email change needs a confirmation from the current address too, not only the new one (GoTrue's MAILER_SECURE_EMAIL_CHANGE_ENABLED); default true. */
+  secureEmailChange?: boolean;
+  /** Seconds a PKCE flow (and its auth code) stays valid (GoTrue's EXTERNAL_FLOW_STATE_EXPIRY_DURATION); default 300. */
+  flowStateExpiry?: number;
+  /** POST /signup with neither email nor phone creates an anonymous user (GoTrue's EXTERNAL_ANONYMOUS_USERS_ENABLED); default false. */
+  anonymousSignIns?: boolean;
+  /** Phone sign-up and SMS OTP sign-in, texts going to auth.sms_outbox (GoTrue's EXTERNAL_PHONE_ENABLED); default false. */
+  phoneSignIns?: boolean;
+  /** Confirm phone numbers on signup without a text (GoTrue's SMS_AUTOCONFIRM); default false. */
+  smsAutoconfirm?: boolean;
 }
 
 export interface AuthConfig {
@@ -61,6 +71,11 @@ export interface AuthConfig {
   externalUrl: string;
   mailerOtpExp: number;
   redirectUrls: readonly string[];
+  secureEmailChange: boolean;
+  flowStateExpiry: number;
+  anonymousSignIns: boolean;
+  phoneSignIns: boolean;
+  smsAutoconfirm: boolean;
 }
 
 export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
@@ -79,5 +94,10 @@ export function resolveConfig(opts: AuthServiceOptions): AuthConfig {
     externalUrl: `${opts.apiUrl.replace(/\/+$/, '')}/auth/v1`,
     mailerOtpExp: opts.mailerOtpExp ?? 3600,
     redirectUrls: opts.redirectUrls ?? [],
+    secureEmailChange: opts.secureEmailChange ?? true,
+    flowStateExpiry: opts.flowStateExpiry ?? 300,
+    anonymousSignIns: opts.anonymousSignIns ?? false,
+    phoneSignIns: opts.phoneSignIns ?? false,
+    smsAutoconfirm: opts.smsAutoconfirm ?? false,
   };
 }

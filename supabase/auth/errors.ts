@@ -27,8 +27,13 @@ export type AuthErrorCode =
   | 'phone_exists'
   | 'over_request_rate_limit'
   | 'over_email_send_rate_limit'
+  | 'over_sms_send_rate_limit'
   | 'otp_expired'
-  | 'otp_disabled';
+  | 'otp_disabled'
+  | 'flow_state_not_found'
+  | 'flow_state_expired'
+  | 'bad_code_verifier'
+  | 'anonymous_provider_disabled';
 
 export class AuthError extends Error {
   readonly status: number;

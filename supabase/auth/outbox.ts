@@ -6,32 +6,39 @@ import { renderMail, type MailTemplate } from './mail-templates.ts';
 import { issueToken, type IssuedToken, type OneTimeTokenType } from './one-time-tokens.ts';
 
 /** The `type` of /verify that a mailed link uses. */
-export type LinkType = 'signup' | 'magiclink' | 'recovery' | 'invite';
+export type LinkType = 'signup' | 'magiclink' | 'recovery' | 'invite' | 'email_change';
 
 /** GoTrue's action link: `${externalUrl}/verify?token=…&type=…&redirect_to=…`. */
 export function actionLink(config: AuthConfig, tokenHash: string, type: LinkType, redirectTo: string): string {
   return `${config.externalUrl}/verify?token=${encodeURIComponent(tokenHash)}&type=${type}&redirect_to=${encodeURIComponent(redirectTo)}`;
 }
 
-const TOKEN_OF: Record<LinkType, OneTimeTokenType> = {
+const TOKEN_OF: Record<Exclude<LinkType, 'email_change'>, OneTimeTokenType> = {
   signup: 'confirmation_token',
   invite: 'confirmation_token',
   magiclink: 'recovery_token',
   recovery: 'recovery_token',
 };
 
-export interface LinkMail {
+interface BaseLinkMail {
   userId: string;
   email: string;
-  link: LinkType;
   template: MailTemplate;
   redirectTo: string;
+  /** A PKCE flow: the link's token starts with `pkce_`, so GET /verify answers with `?code=` (see pkce.ts). */
+  pkce?: boolean;
 }
+
+/** An email-change mail names which of its two tokens it carries (to the new address, or to the current one). */
+export type LinkMail =
+  | (BaseLinkMail & { link: Exclude<LinkType, 'email_change'> })
+  | (BaseLinkMail & { link: 'email_change'; token: 'email_change_token_new' | 'email_change_token_current' });
 
 /** Issues the token for `mail.link` and writes the mail carrying it, both in `tx`; with SMTP, sends it once `tx` commits. */
 export async function mailLink(tx: Queryable, ctx: Pick<AuthContext, 'config' | 'mailer'>, mail: LinkMail): Promise<IssuedToken> {
   const { config, mailer } = ctx;
-  const token = await issueToken(tx, mail.userId, mail.email, TOKEN_OF[mail.link]);
+  const type = mail.link === 'email_change' ? mail.token : TOKEN_OF[mail.link];
+  const token = await issueToken(tx, mail.userId, mail.email, type, mail.pkce === true);
   const link = actionLink(config, token.tokenHash, mail.link, mail.redirectTo);
   const content = renderMail(mail.template, link, token.otp);
   await tx.query(

@@ -33,17 +33,25 @@ export function rateLimitsFromEnv(env: Record<string, string | undefined>): Part
   return out;
 }
 
+type LimitCode = 'over_request_rate_limit' | 'over_email_send_rate_limit' | 'over_sms_send_rate_limit';
+
+const LIMIT_MESSAGE: Record<LimitCode, string> = {
+  over_request_rate_limit: 'Request rate limit reached',
+  over_email_send_rate_limit: 'Email rate limit exceeded',
+  over_sms_send_rate_limit: 'SMS rate limit exceeded',
+};
+
 export class RateLimitError extends AuthError {
   readonly retryAfter: number;
-  constructor(retryAfter: number, code: 'over_request_rate_limit' | 'over_email_send_rate_limit' = 'over_request_rate_limit') {
-    super(429, code, code === 'over_email_send_rate_limit' ? 'Email rate limit exceeded' : 'Request rate limit reached');
+  constructor(retryAfter: number, code: LimitCode = 'over_request_rate_limit') {
+    super(429, code, LIMIT_MESSAGE[code]);
     this.retryAfter = retryAfter;
   }
 }
 
 export interface RateLimiter {
   /** Counts one request for `key`; throws RateLimitError once `limit` is exceeded within the window. A null key is not limited. */
-  hit(bucket: string, key: string | null, limit: number, code?: 'over_request_rate_limit' | 'over_email_send_rate_limit'): void;
+  hit(bucket: string, key: string | null, limit: number, code?: LimitCode): void;
 }
 
 export function createRateLimiter(windowSeconds: number, now: () => number = Date.now): RateLimiter {

@@ -3,6 +3,7 @@ import type { Handler } from './context.ts';
 import { createUser, deleteUserById, getUserById, listUsers, updateUserById } from './routes/admin.ts';
 import { health, jwks, settings } from './routes/meta.ts';
 import { generateLink } from './routes/generate-link.ts';
+import { invite } from './routes/invite.ts';
 import { magiclink, otp } from './routes/otp.ts';
 import { recover } from './routes/recover.ts';
 import { signup } from './routes/signup.ts';
@@ -29,6 +30,7 @@ const ROUTES: Route[] = [
   { pattern: ['magiclink'], handlers: { POST: magiclink } },
   { pattern: ['verify'], handlers: { GET: verifyGet, POST: verifyPost } },
   { pattern: ['recover'], handlers: { POST: recover } },
+  { pattern: ['invite'], handlers: { POST: invite } },
   { pattern: ['admin', 'generate_link'], handlers: { POST: generateLink } },
   { pattern: ['admin', 'users'], handlers: { GET: listUsers, POST: createUser } },
   { pattern: ['admin', 'users', ':id'], handlers: { GET: getUserById, PUT: updateUserById, DELETE: deleteUserById } },

@@ -25,6 +25,14 @@ export interface UserRow {
   phone: string | null;
   phone_confirmed_at: Date | null;
   confirmation_sent_at: Date | null;
+  /** A pending email change: the new address, until its link (or both links) confirm it. */
+  email_change: string | null;
+  email_change_sent_at: Date | null;
+  /** 1 once one of the two links of a secure email change was opened (GoTrue's singleConfirmation). */
+  email_change_confirm_status: number;
+  /** A pending phone change: the new number, until the code texted to it is verified. */
+  phone_change: string | null;
+  phone_change_sent_at: Date | null;
   raw_app_meta_data: Record<string, unknown>;
   raw_user_meta_data: Record<string, unknown>;
   is_anonymous: boolean;
@@ -39,7 +47,8 @@ export interface UserRow {
 /** Identities come back as JSON built by Postgres, so their timestamps are already ISO strings. */
 const SELECT_USER = `
   select u.id, u.aud, u.role, u.email, u.encrypted_password, u.email_confirmed_at, u.invited_at, u.phone,
-         u.phone_confirmed_at, u.confirmation_sent_at, u.raw_app_meta_data, u.raw_user_meta_data, u.is_anonymous,
+         u.phone_confirmed_at, u.confirmation_sent_at, u.email_change, u.email_change_sent_at,
+         u.email_change_confirm_status, u.phone_change, u.phone_change_sent_at, u.raw_app_meta_data, u.raw_user_meta_data, u.is_anonymous,
          u.banned_until, u.last_sign_in_at, u.created_at, u.updated_at, u.deleted_at,
          coalesce((select json_agg(json_build_object(
              'id', i.id, 'provider_id', i.provider_id, 'user_id', i.user_id, 'identity_data', i.identity_data,
@@ -116,6 +125,16 @@ export async function insertUser(db: Queryable, u: NewUser): Promise<string> {
   return id;
 }
 
+/** app_metadata once the user has an identity of this provider (GoTrue's UpdateAppMetaDataProviders): listed, and the provider if none was. */
+export function withProvider(appMetadata: Record<string, unknown>, provider: 'email' | 'phone'): Record<string, unknown> {
+  const providers = Array.isArray(appMetadata.providers) ? appMetadata.providers.filter((p): p is string => typeof p === 'string') : [];
+  return {
+    ...appMetadata,
+    provider: typeof appMetadata.provider === 'string' ? appMetadata.provider : provider,
+    providers: providers.includes(provider) ? providers : [...providers, provider],
+  };
+}
+
 /** Applies GoTrue's metadata merge: keys set to null are removed, others replace. */
 export function mergeMetadata(current: Record<string, unknown>, updates: Record<string, unknown>): Record<string, unknown> {
   const next = { ...current };
@@ -144,7 +163,11 @@ export function userJson(u: UserRow): Record<string, unknown> {
     invited_at: iso(u.invited_at),
     phone: u.phone ?? '',
     phone_confirmed_at: iso(u.phone_confirmed_at),
+    new_phone: u.phone_change ?? undefined,
+    phone_change_sent_at: iso(u.phone_change_sent_at),
     confirmation_sent_at: iso(u.confirmation_sent_at),
+    new_email: u.email_change ?? undefined,
+    email_change_sent_at: iso(u.email_change_sent_at),
     confirmed_at: iso(confirmed),
     last_sign_in_at: iso(u.last_sign_in_at),
     app_metadata: u.raw_app_meta_data,

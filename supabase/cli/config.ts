@@ -16,7 +16,12 @@ const TomlConfig = z.object({
   }).strict().optional(),
   db: z.object({ port: Port.optional(), pool_size: z.number().int().min(1).max(500).optional() }).strict().optional(),
   functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) }).strict()).optional(),
-  auth: z.object({ site_url: z.string().url().optional(), password_min_length: z.number().int().min(1).max(72).optional() }).strict().optional(),
+  auth: z.object({
+    site_url: z.string().url().optional(),
+    password_min_length: z.number().int().min(1).max(72).optional(),
+    enable_anonymous_sign_ins: z.boolean().optional(),
+    sms: z.object({ enable_signup: z.boolean().optional() }).strict().optional(),
+  }).strict().optional(),
 }).passthrough();
 
 export interface ConvoConfig {
@@ -33,7 +38,7 @@ export interface ConvoConfig {
   production: boolean;
   logLevel: string;
   functions: Record<string, { verify_jwt: boolean }>;
-  auth: { siteUrl: string; passwordMinLength: number | undefined };
+  auth: { siteUrl: string; passwordMinLength: number | undefined; anonymousSignIns: boolean; phoneSignIns: boolean };
 }
 
 const JwtSigning = z.enum(['HS256', 'ES256']);
@@ -67,6 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
     if (!/^[1-9][0-9]*$/.test(raw)) throw new ExpectedFailure('bad_config', `${name} must be a positive integer, got "${raw}"`);
     return Number(raw);
   };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw !== 'true' && raw !== 'false') throw new ExpectedFailure('bad_config', `${name} must be true or false, got "${raw}"`);
+    return raw === 'true';
+  };
   const signing = JwtSigning.safeParse(env.CONVO_JWT_SIGNING || 'HS256');
   if (!signing.success) throw new ExpectedFailure('bad_config', `CONVO_JWT_SIGNING must be HS256 or ES256, got "${env.CONVO_JWT_SIGNING}"`);
   const stateDir = path.resolve(workdir, env.CONVO_STATE_DIR ?? '.convo');
@@ -95,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
     auth: {
       siteUrl: env.CONVO_SITE_URL || toml.auth?.site_url || 'http://localhost:3000',
       passwordMinLength: positive('CONVO_AUTH_PASSWORD_MIN_LENGTH', toml.auth?.password_min_length),
+      anonymousSignIns: flag('CONVO_AUTH_ANONYMOUS_SIGN_INS', toml.auth?.enable_anonymous_sign_ins ?? false),
+      phoneSignIns: flag('CONVO_AUTH_PHONE_SIGN_INS', toml.auth?.sms?.enable_signup ?? false),
     },
   };
 }

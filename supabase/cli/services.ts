@@ -70,6 +70,10 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
       signingKey,
       siteUrl: config.auth.siteUrl,
       ...(config.auth.passwordMinLength !== undefined ? { passwordMinLength: config.auth.passwordMinLength } : {}),
+      anonymousSignIns: config.auth.anonymousSignIns,
+      // Phone sign-ins text codes to auth.sms_outbox only (there is no SMS provider); confirmations as for email.
+      phoneSignIns: config.auth.phoneSignIns,
+      smsAutoconfirm: !config.production,
       apiUrl,
       log: log.child({ component: 'auth' }),
       // Email confirmation: off for local development, on in production.

@@ -20,9 +20,9 @@ after(async () => {
   await stack?.stop();
 });
 
-const AUTH_TABLES = ['audit_log_entries', 'identities', 'mail_outbox', 'mfa_amr_claims', 'one_time_tokens', 'refresh_tokens', 'sessions', 'users'];
+const AUTH_TABLES = ['audit_log_entries', 'flow_state', 'identities', 'mail_outbox', 'mfa_amr_claims', 'one_time_tokens', 'refresh_tokens', 'sessions', 'sms_outbox', 'users'];
 
-test('platform migrations 0005 and 0006 create the auth tables (and the mail outbox) with RLS on', async () => {
+test('platform migrations 0005 to 0008 create the auth tables (mail and SMS outboxes, PKCE flow state) with RLS on', async () => {
   const { rows } = await client.query<{ relname: string; relrowsecurity: boolean }>(
     `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'auth' and c.relkind = 'r' order by 1`,

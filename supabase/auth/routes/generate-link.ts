@@ -1,4 +1,4 @@
-/** POST /admin/generate_link (service role): issues a signup, magic-link, recovery or invite token and returns its link without mailing it. */
+/** POST /admin/generate_link (service role): issues a signup, magic-link, recovery, invite or email-change token and returns its link without mailing it. */
 import { randomBytes } from 'node:crypto';
 import type { Handler } from '../context.ts';
 import { GenerateLinkBody, readBody, validateEmail } from '../body.ts';
@@ -11,9 +11,10 @@ import { isUniqueViolation } from '../pg-errors.ts';
 import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { clientMeta } from '../sessions.ts';
 import { findUserByEmail, findUserById, insertUser, mergeMetadata, userJson } from '../users.ts';
+import { emailChangeLink } from './generate-email-change-link.ts';
 
 const ADMIN: Actor = { id: '00000000-0000-0000-0000-000000000000', email: 'service_role' };
-const LINK_TYPES: readonly string[] = ['signup', 'magiclink', 'recovery', 'invite'];
+const LINK_TYPES: readonly string[] = ['signup', 'magiclink', 'recovery', 'invite', 'email_change_current', 'email_change_new'];
 const emailExists = () => unprocessable('email_exists', 'A user with this email address has already been registered');
 
 export const generateLink: Handler = async (req, ctx) => {
@@ -33,7 +34,11 @@ export const generateLink: Handler = async (req, ctx) => {
     type = 'signup';
     password = randomBytes(32).toString('base64url');
   }
-  if (!existing && type === 'recovery') throw notFound('user_not_found', 'User with this email not found');
+  if (!existing && (type === 'recovery' || type.startsWith('email_change_'))) throw notFound('user_not_found', 'User with this email not found');
+  if (existing && (type === 'email_change_current' || type === 'email_change_new')) {
+    const link = await emailChangeLink(ctx, { user: existing, newEmail: body.new_email ?? '', type, redirectTo });
+    return jsonResponse(200, { ...userJson((await findUserById(ctx.db.pool, existing.id))!), ...link });
+  }
   let passwordHash: string | null = null;
   if (type === 'signup' && !existing) {
     if (!password) throw unprocessable('validation_failed', 'Signup requires a valid password');

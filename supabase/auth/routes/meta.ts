@@ -14,12 +14,13 @@ export const settings: Handler = async (_req, { config }) => {
   const external: Record<string, boolean> = {};
   for (const p of PROVIDERS) external[p] = false;
   external.email = true;
-  external.phone = false;
+  external.anonymous_users = config.anonymousSignIns;
+  external.phone = config.phoneSignIns;
   return jsonResponse(200, {
     external,
     disable_signup: config.disableSignup,
     mailer_autoconfirm: config.mailerAutoconfirm,
-    phone_autoconfirm: false,
+    phone_autoconfirm: config.smsAutoconfirm,
     sms_provider: '',
     saml_enabled: false,
   });

@@ -1,14 +1,16 @@
-/** POST /otp and POST /magiclink: mail a magic link and its 6-digit code, signing the address up first when it is new. */
+/** POST /otp and POST /magiclink: mail a magic link and its 6-digit code, signing the address up first when it is new (a phone number goes to phone.ts). */
 import type { AuthContext, Handler } from '../context.ts';
 import { MagicLinkBody, OtpBody, readBody, validateEmail } from '../body.ts';
 import { audit } from '../audit.ts';
-import { AuthError, badRequest, jsonResponse, unprocessable } from '../errors.ts';
+import { badRequest, jsonResponse, unprocessable } from '../errors.ts';
 import type { MailTemplate } from '../mail-templates.ts';
 import { mailLink } from '../outbox.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
+import { createFlowState, pkceChallenge, type PkceChallenge } from '../pkce.ts';
 import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { clientMeta, type ClientMeta } from '../sessions.ts';
 import { findUserByEmail, insertUser } from '../users.ts';
+import { smsOtp } from './phone.ts';
 
 interface MagicLinkRequest {
   email: string;
@@ -17,6 +19,7 @@ interface MagicLinkRequest {
   template: MailTemplate;
   redirectTo: string;
   meta: ClientMeta;
+  pkce: PkceChallenge | null;
 }
 
 /**
@@ -46,11 +49,13 @@ async function sendMagicLink(ctx: AuthContext, r: MagicLinkRequest): Promise<voi
     }
     if (!user.email_confirmed_at) {
       await audit(tx, user, 'user_confirmation_requested', r.meta.ip, { provider: 'email' });
-      await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'signup', template: 'confirmation', redirectTo: r.redirectTo });
+      if (r.pkce) await createFlowState(tx, user.id, r.pkce, 'email', 'email/signup');
+      await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'signup', template: 'confirmation', redirectTo: r.redirectTo, pkce: r.pkce !== null });
       return;
     }
     await audit(tx, user, 'user_recovery_requested', r.meta.ip);
-    await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'magiclink', template: r.template, redirectTo: r.redirectTo });
+    if (r.pkce) await createFlowState(tx, user.id, r.pkce, 'magiclink', 'magiclink');
+    await mailLink(tx, ctx, { userId: user.id, email: r.email, link: 'magiclink', template: r.template, redirectTo: r.redirectTo, pkce: r.pkce !== null });
   }).catch((err: unknown) => {
     if (isUniqueViolation(err)) throw unprocessable('user_already_exists', 'User already registered');
     throw err;
@@ -60,7 +65,7 @@ async function sendMagicLink(ctx: AuthContext, r: MagicLinkRequest): Promise<voi
 export const otp: Handler = async (req, ctx) => {
   const body = await readBody(req, OtpBody);
   if (body.email && body.phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided');
-  if (body.phone) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+  if (body.phone) return smsOtp(req, ctx, { phone: body.phone, createUser: body.create_user, data: body.data ?? {} });
   if (!body.email) throw badRequest('validation_failed', 'One of email or phone must be set');
   await sendMagicLink(ctx, {
     email: validateEmail(body.email),
@@ -69,6 +74,7 @@ export const otp: Handler = async (req, ctx) => {
     template: 'otp',
     redirectTo: redirectTarget(ctx.config, requestedRedirect(req)),
     meta: clientMeta(req),
+    pkce: pkceChallenge(body),
   });
   return jsonResponse(200, {});
 };
@@ -83,6 +89,7 @@ export const magiclink: Handler = async (req, ctx) => {
     template: 'magiclink',
     redirectTo: redirectTarget(ctx.config, requestedRedirect(req)),
     meta: clientMeta(req),
+    pkce: pkceChallenge(body),
   });
   return jsonResponse(200, {});
 };

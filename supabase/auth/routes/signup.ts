@@ -1,33 +1,17 @@
-/** POST /signup: email + password; with autoconfirm (the local default) the answer is a session, else the new user and a confirmation mail. */
-import { randomUUID } from 'node:crypto';
+/** POST /signup: email + password (with autoconfirm, the local default, the answer is a session, else the new user and a confirmation mail); phone and anonymous signups are handed to phone.ts and anonymous.ts. */
 import type { Handler } from '../context.ts';
 import { SignupBody, readBody, validateEmail } from '../body.ts';
 import { audit } from '../audit.ts';
-import { AuthError, badRequest, jsonResponse, unprocessable, weakPassword } from '../errors.ts';
+import { badRequest, jsonResponse, unprocessable, weakPassword } from '../errors.ts';
+import { lookAlikeUser } from '../look-alike.ts';
 import { clientMeta, startSession } from '../sessions.ts';
+import { signupAnonymously } from './anonymous.ts';
+import { signupWithPhone } from './phone.ts';
 import { findUserByEmail, findUserById, insertUser, userJson } from '../users.ts';
 import { mailLink } from '../outbox.ts';
 import { redirectTarget, requestedRedirect } from '../redirect.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
-
-/** GoTrue's sanitizeUser: what a new unconfirmed user would look like, with a random id and no identities. */
-function lookAlikeUser(email: string, data: Record<string, unknown>): Record<string, unknown> {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    aud: 'authenticated',
-    role: '',
-    email,
-    phone: '',
-    confirmation_sent_at: now,
-    app_metadata: { provider: 'email', providers: ['email'] },
-    user_metadata: data,
-    identities: [],
-    created_at: now,
-    updated_at: now,
-    is_anonymous: false,
-  };
-}
+import { createFlowState, pkceChallenge } from '../pkce.ts';
 
 export const signup: Handler = async (req, ctx) => {
   const { config, db, hasher } = ctx;
@@ -35,9 +19,11 @@ export const signup: Handler = async (req, ctx) => {
   const meta = clientMeta(req);
   ctx.limiter.hit('sign_in_sign_ups', meta.ip, config.rateLimits.signInSignUpsPerIp);
   const body = await readBody(req, SignupBody);
-  if (body.phone) throw new AuthError(422, 'phone_provider_disabled', 'Phone signups are disabled');
-  if (!body.email) throw badRequest('validation_failed', 'To signup, please provide your email');
-  const email = validateEmail(body.email);
+  if (!body.email && !body.phone) return signupAnonymously(req, ctx, body.data ?? {});
+  if (body.email && body.phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on signup.');
+  if (body.phone) return signupWithPhone(req, ctx, { ...body, phone: body.phone });
+  const email = validateEmail(body.email ?? '');
+  const pkce = pkceChallenge(body);
   if (!body.password) throw unprocessable('validation_failed', 'Signup requires a valid password');
   if ([...body.password].length < config.passwordMinLength) throw weakPassword(config.passwordMinLength);
   const passwordHash = await hasher.hash(body.password);
@@ -51,11 +37,12 @@ export const signup: Handler = async (req, ctx) => {
       if (existing?.email_confirmed_at) {
         // As GoTrue with confirmations on: a look-alike user, so the answer does not tell that the address is taken.
         await audit(tx, existing, 'user_repeated_signup', meta.ip, { provider: 'email' });
-        return jsonResponse(200, lookAlikeUser(email, body.data ?? {}));
+        return jsonResponse(200, lookAlikeUser({ email }, body.data ?? {}));
       }
       if (existing) {
         // Unconfirmed: the account is left as it is (the caller's identity is unproven) and the confirmation is sent again.
-        await mailLink(tx, ctx, { userId: existing.id, email, link: 'signup', template: 'confirmation', redirectTo });
+        if (pkce) await createFlowState(tx, existing.id, pkce, 'email', 'email/signup');
+        await mailLink(tx, ctx, { userId: existing.id, email, link: 'signup', template: 'confirmation', redirectTo, pkce: pkce !== null });
         return jsonResponse(200, userJson((await findUserById(tx, existing.id))!));
       }
       const id = await insertUser(tx, {
@@ -73,7 +60,8 @@ export const signup: Handler = async (req, ctx) => {
         await audit(tx, { id, email }, 'login', meta.ip, { provider: 'email' });
         return jsonResponse(200, session);
       }
-      await mailLink(tx, ctx, { userId: id, email, link: 'signup', template: 'confirmation', redirectTo });
+      if (pkce) await createFlowState(tx, id, pkce, 'email', 'email/signup');
+      await mailLink(tx, ctx, { userId: id, email, link: 'signup', template: 'confirmation', redirectTo, pkce: pkce !== null });
       const user = await findUserById(tx, id);
       return jsonResponse(200, userJson(user!));
     });

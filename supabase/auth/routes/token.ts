@@ -1,10 +1,11 @@
-/** POST /token?grant_type=password|refresh_token: GoTrue's two grants of this slice. */
+/** POST /token?grant_type=password|refresh_token|pkce: GoTrue's grants of this slice. */
 import type { Handler } from '../context.ts';
-import { PasswordGrantBody, RefreshGrantBody, readBody, validatePhone } from '../body.ts';
+import { PasswordGrantBody, PkceGrantBody, RefreshGrantBody, readBody, validatePhone } from '../body.ts';
 import { audit } from '../audit.ts';
 import { badRequest, jsonResponse } from '../errors.ts';
+import { exchangeAuthCode } from '../pkce.ts';
 import { clientMeta, refreshSession, startSession } from '../sessions.ts';
-import { findUserByEmail, findUserByPhone, isBanned } from '../users.ts';
+import { findUserByEmail, findUserById, findUserByPhone, isBanned } from '../users.ts';
 
 const invalidCredentials = () => badRequest('invalid_credentials', 'Invalid login credentials');
 
@@ -40,9 +41,29 @@ const refreshGrant: Handler = async (req, ctx) => {
   return jsonResponse(200, await refreshSession(ctx.db, ctx.config, body.refresh_token, meta));
 };
 
+/** GoTrue's PKCE grant: the auth code of a flow opened through GET /verify, with its code verifier, for a session (once). */
+const pkceGrant: Handler = async (req, ctx) => {
+  const meta = clientMeta(req);
+  const body = await readBody(req, PkceGrantBody);
+  if (!body.auth_code || !body.code_verifier) {
+    throw badRequest('validation_failed', 'invalid request: both auth code and code verifier should be non-empty');
+  }
+  const { auth_code: code, code_verifier: verifier } = body;
+  const session = await ctx.db.tx(async (tx) => {
+    const flow = await exchangeAuthCode(tx, code, verifier, ctx.config.flowStateExpiry);
+    const user = await findUserById(tx, flow.userId);
+    if (!user || user.deleted_at) throw badRequest('user_not_found', 'User not found');
+    if (isBanned(user)) throw badRequest('user_banned', 'User is banned');
+    await audit(tx, user, 'login', meta.ip, { provider_type: flow.providerType });
+    return startSession(tx, ctx.config, user.id, flow.method, meta);
+  });
+  return jsonResponse(200, session);
+};
+
 export const token: Handler = async (req, ctx, params) => {
   const grant = new URL(req.url).searchParams.get('grant_type');
   if (grant === 'password') return passwordGrant(req, ctx, params);
   if (grant === 'refresh_token') return refreshGrant(req, ctx, params);
+  if (grant === 'pkce') return pkceGrant(req, ctx, params);
   throw badRequest('validation_failed', 'unsupported_grant_type');
 };
