@@ -1,4 +1,4 @@
-/** /functions/v1 through a real `convo start` against bare Deno: hello throughput and latency at 50 connections, and cold start of a function importing supabase-js, zod and jose. */
+/** /functions/v1 through a real `convo start` against bare Deno: hello throughput and latency (see functions-hello.ts), and cold start of a function importing supabase-js, zod and jose. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { defaultDenoPath } from '../supabase/edge/index.ts';
 import { freePort, freePorts, makeWorkdir, ROOT, startConvo } from '../tests/helpers/convo.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
-import { CONNECTIONS, DURATION, runLoad } from './run-load.ts';
+import { helloRows } from './functions-hello.ts';
 
 const COLD_RUNS = 5;
 /** Pause between touching a function's file and its first request: the watcher marks it stale meanwhile. */
@@ -36,8 +36,6 @@ Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.env.get('PORT') ?? 8000) }
   return Response.json({ name, client: typeof client.from, jose: typeof jose.jwtVerify });
 });
 `;
-
-const load = runLoad;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
@@ -96,7 +94,7 @@ async function afterTouch(file: string, url: string, init: RequestInit, settleMs
 }
 
 export const functionsSuite: BenchSuite = {
-  names: ['functions.hello.rps', 'functions.hello.p50_added', 'functions.hello.p99', 'functions.cold_start'],
+  names: ['functions.hello.rps.c1', 'functions.hello.rps.c10', 'functions.hello.rps', 'functions.hello.p50_added', 'functions.hello.p99', 'functions.cold_start'],
   async run(only) {
     const wd = await makeWorkdir();
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'convo-bench-deno-'));
@@ -121,29 +119,17 @@ export const functionsSuite: BenchSuite = {
       const post = { method: 'POST', body: '{"name":"bench"}' };
       const json = { 'content-type': 'application/json' };
 
-      if (only('functions.hello.rps') || only('functions.hello.p50_added') || only('functions.hello.p99')) {
-        const bareSpec = { ...post, url: `http://127.0.0.1:${barePort}`, path: '/', headers: json };
-        const gwSpec = { ...post, url: convo.status.api_url, path: '/functions/v1/hello', headers: { ...json, ...keys } };
-        await load({ ...bareSpec, duration: 1 });
-        const b = await load(bareSpec);
-        await load({ ...gwSpec, duration: 1 });
-        const g = await load(gwSpec);
-        const latencies = `p50 ${g.p50} ms vs bare ${b.p50} ms, p99 ${g.p99} ms vs bare ${b.p99} ms`;
-        if (only('functions.hello.rps')) {
-          rows.push({ name: 'functions.hello.rps', value: round(g.rps), unit: 'req/s', baseline: round(b.rps), ratio: round(g.rps / b.rps, 2), target: '-', met: null, note: `POST via gateway (anon key) vs bare Deno.serve, ${CONNECTIONS} connections; ${latencies}` });
-        }
-        if (only('functions.hello.p50_added')) {
-          // One connection shows the added latency without the queueing of a saturated gateway.
-          const b1 = await load({ ...bareSpec, connections: 1, duration: 2 });
-          const g1 = await load({ ...gwSpec, connections: 1, duration: 2 });
-          const added = round(g.p50 - b.p50, 2);
-          const note = `p50 through the gateway minus bare Deno's p50 at ${CONNECTIONS} connections (autocannon: whole ms); at 1 connection: ${round(g1.rps)} vs ${round(b1.rps)} req/s, i.e. ${round(1000 / g1.rps - 1000 / b1.rps, 2)} ms added per request on average`;
-          rows.push({ name: 'functions.hello.p50_added', value: added, unit: 'ms', baseline: round(b.p50, 2), ratio: null, target: '<= 1.5 ms', met: added <= 1.5, note });
-        }
-        if (only('functions.hello.p99')) {
-          rows.push({ name: 'functions.hello.p99', value: round(g.p99, 2), unit: 'ms', baseline: round(b.p99, 2), ratio: round(g.p99 / Math.max(b.p99, 1), 2), target: '-', met: null, note: 'p99 latency through the gateway; baseline: bare Deno p99' });
-        }
-      }
+      rows.push(
+        ...(await helloRows(
+          {
+            convoPid: convo.proc.pid!,
+            gateway: { url: convo.status.api_url, path: '/functions/v1/hello', headers: { ...json, ...keys } },
+            bare: { url: `http://127.0.0.1:${barePort}`, path: '/', headers: json },
+            body: post.body,
+          },
+          only,
+        )),
+      );
 
       if (only('functions.cold_start')) {
         const url = `${convo.status.api_url}/functions/v1/cold`;

@@ -1,5 +1,6 @@
 /** The functions host behind /functions/v1: routes `/<name>/…` to that function's own Deno process, started on demand and kept warm. */
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,7 +9,7 @@ import type { Service } from '../gateway/types.ts';
 import { edgeError } from './errors.ts';
 import { readSecrets } from './env-file.ts';
 import { debounce, isFunctionName, listFunctions } from './prewarm.ts';
-import { forward } from './proxy.ts';
+import { forward, type Upstream } from './proxy.ts';
 import { startWorker, type FunctionWorker } from './worker.ts';
 
 export interface FunctionsEnv {
@@ -36,6 +37,13 @@ export interface FunctionsHostOptions {
    * function. Defaults to `CONVO_FUNCTIONS_PREWARM=1` in the host's environment.
    */
   prewarm?: boolean;
+  /**
+   * How long a replaced process (its files changed) or, on close, every process may keep serving the
+   * requests it already has before it is killed. New requests go to the new process meanwhile.
+   */
+  drainMs?: number;
+  /** How the host reaches a function's process: a unix socket (default, cheaper per request) or a localhost TCP port. */
+  transport?: 'unix' | 'tcp';
 }
 
 export interface FunctionsHost {
@@ -52,6 +60,12 @@ interface Slot {
   stale: boolean;
 }
 
+/** `/hello/sub` → `hello`. */
+function functionName(subpath: string): string {
+  const end = subpath.indexOf('/', 1);
+  return end < 0 ? subpath.slice(1) : subpath.slice(1, end);
+}
+
 export function defaultDenoPath(): string {
   const binary = join(ROOT, 'node_modules/deno/deno');
   return existsSync(binary) ? binary : join(ROOT, 'node_modules/.bin/deno');
@@ -62,8 +76,15 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   const { log } = opts;
   const timeoutMs = opts.requestTimeoutMs ?? 150_000;
   const denoPath = opts.denoPath ?? defaultDenoPath();
-  const agent = new http.Agent({ keepAlive: true });
+  const drainMs = opts.drainMs ?? 10_000;
+  // One pooled keep-alive connection per concurrent request, reused across requests.
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' });
   const slots = new Map<string, Slot>();
+  // Each process gets a socket path of its own: a replaced one keeps serving its last requests on the old one.
+  const socketDir = (opts.transport ?? 'unix') === 'unix' ? mkdtempSync(join(tmpdir(), 'convo-edge-')) : null;
+  let spawned = 0;
+  /** Replaced processes finishing their last requests. */
+  const retiring = new Set<FunctionWorker>();
   let watcher: FSWatcher | null = null;
   let closed = false;
   const prewarm = opts.prewarm ?? process.env.CONVO_FUNCTIONS_PREWARM === '1';
@@ -96,7 +117,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     let slot = slots.get(name);
     if (!slot) slots.set(name, (slot = { worker: null, stale: false }));
     if (slot.worker && slot.worker.isRunning() && !slot.stale) return slot.worker;
-    if (slot.worker) void slot.worker.kill();
+    if (slot.worker) retire(slot.worker);
     slot.stale = false;
     const env = { ...readSecrets(join(functionsDir, '.env')), ...opts.env };
     slot.worker = startWorker({
@@ -109,12 +130,23 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       cwd: functionsDir,
       env,
       ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
+      ...(socketDir ? { socketPath: join(socketDir, `${++spawned}.sock`) } : {}),
       log,
     });
     return slot.worker;
   }
 
-  async function waitReady(worker: FunctionWorker, ms: number): Promise<number | 'timeout'> {
+  /** Stops a replaced process once its requests in flight are done (at most `drainMs` later). */
+  function retire(worker: FunctionWorker): void {
+    if (!worker.isRunning()) return;
+    retiring.add(worker);
+    void worker.inFlight
+      .idle(drainMs)
+      .then(() => worker.kill())
+      .finally(() => retiring.delete(worker));
+  }
+
+  async function waitReady(worker: FunctionWorker, ms: number): Promise<Upstream | 'timeout'> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
     try {
@@ -125,29 +157,38 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   }
 
   const service: Service = async (req, ctx) => {
-    const name = ctx.subpath.split('/')[1] ?? '';
+    const name = functionName(ctx.subpath);
     if (closed) return edgeError('BOOT_ERROR', 'The functions host is shutting down');
-    if (!isFunctionName(name) || !existsSync(join(functionsDir, name, 'index.ts'))) {
+    const slot = slots.get(name);
+    // The file check is for a function with no running process; a running one is watched for changes.
+    if (!(slot?.worker?.isRunning() && !slot.stale) && (!isFunctionName(name) || !existsSync(join(functionsDir, name, 'index.ts')))) {
       return edgeError('NOT_FOUND', `Function not found: ${name || '(none)'}`);
     }
     watchFiles();
     const started = Date.now();
     const worker = workerFor(name);
 
-    let port: number | 'timeout';
-    try {
-      port = await waitReady(worker, timeoutMs);
-    } catch (err) {
-      ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
-      return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
-    }
-    if (port === 'timeout') {
-      void worker.kill();
-      return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
+    let upstream = worker.upstream;
+    if (!upstream) {
+      let ready: Upstream | 'timeout';
+      try {
+        ready = await waitReady(worker, timeoutMs);
+      } catch (err) {
+        ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
+        return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
+      }
+      if (ready === 'timeout' || !worker.upstream) {
+        void worker.kill();
+        return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
+      }
+      upstream = worker.upstream;
     }
 
-    const url = new URL(req.url);
-    const result = await forward(req, { agent, port, path: ctx.subpath + url.search, timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) });
+    const query = req.url.indexOf('?');
+    const path = query < 0 ? ctx.subpath : ctx.subpath + req.url.slice(query);
+    worker.inFlight.begin();
+    const timeLeft = Math.max(1, timeoutMs - (Date.now() - started));
+    const result = await forward(req, { agent, upstream, path, timeoutMs: timeLeft, onDone: () => worker.inFlight.end() });
     if (result.kind === 'response') return result.response;
     if (result.kind === 'timeout') {
       ctx.log.warn({ function: name }, `[${name}] wall-clock limit of ${timeoutMs} ms reached; stopping the process`);
@@ -172,9 +213,12 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       closed = true;
       rewarm.cancel();
       watcher?.close();
-      await Promise.all([...slots.values()].map((slot) => slot.worker?.kill()));
+      // Requests in flight finish (up to the drain bound) before their processes are killed.
+      const workers = [...retiring, ...[...slots.values()].flatMap((slot) => (slot.worker ? [slot.worker] : []))];
+      await Promise.all(workers.map((worker) => worker.inFlight.idle(drainMs).then(() => worker.kill())));
       slots.clear();
       agent.destroy();
+      if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,8 +1,11 @@
 /** One function's Deno process: spawned through the bootstrap, ready once it prints its port, logs prefixed with its name. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { InFlight } from './in-flight.ts';
+import type { Upstream } from './proxy.ts';
 
 export const READY = '__convo_edge_ready__';
 
@@ -18,13 +21,19 @@ export interface WorkerSpec {
   /** Exactly what the function sees in Deno.env (the bootstrap hides anything else). */
   env: Record<string, string>;
   memoryMb?: number;
+  /** Serve on this unix socket (a path the host made unique) instead of a localhost TCP port. */
+  socketPath?: string;
   log: Logger;
 }
 
 export interface FunctionWorker {
   readonly name: string;
-  /** The localhost port it serves on; rejects if the process exits first. */
-  readonly ready: Promise<number>;
+  /** Where it serves; rejects if the process exits first. */
+  readonly ready: Promise<Upstream>;
+  /** Where it serves, once ready (null before): lets a request skip waiting on `ready`. */
+  readonly upstream: Upstream | null;
+  /** Its requests in flight: a replaced process is stopped once they are done. */
+  readonly inFlight: InFlight;
   /** Resolves with the exit code (or signal) once the process is gone. */
   readonly exited: Promise<string>;
   isRunning(): boolean;
@@ -34,10 +43,17 @@ export interface FunctionWorker {
 }
 
 export function denoArgs(spec: WorkerSpec): string[] {
-  const args = ['run', '--quiet', '--no-prompt', '--allow-net', '--allow-env', `--allow-read=${spec.readPaths.join(',')}`, `--config=${spec.configPath}`];
+  const readPaths = spec.socketPath ? [...spec.readPaths, spec.socketPath] : spec.readPaths;
+  const args = ['run', '--quiet', '--no-prompt', '--allow-net', '--allow-env', `--allow-read=${readPaths.join(',')}`, `--config=${spec.configPath}`];
+  if (spec.socketPath) args.push(`--allow-write=${spec.socketPath}`);
   if (spec.memoryMb) args.push(`--v8-flags=--max-old-space-size=${spec.memoryMb}`);
-  args.push(spec.bootstrapPath, spec.entryUrl, Object.keys(spec.env).join(','));
+  args.push(spec.bootstrapPath, spec.entryUrl, Object.keys(spec.env).join(','), spec.socketPath ? `unix:${spec.socketPath}` : 'tcp');
   return args;
+}
+
+/** The ready line's address: `unix:<path>` or a port number. */
+function upstreamOf(where: string): Upstream {
+  return where.startsWith('unix:') ? { socketPath: where.slice('unix:'.length) } : { port: Number(where) };
 }
 
 export function startWorker(spec: WorkerSpec): FunctionWorker {
@@ -48,6 +64,7 @@ export function startWorker(spec: WorkerSpec): FunctionWorker {
   child.stdin?.on('error', () => {});
   let running = true;
   let oom = false;
+  let upstream: Upstream | null = null;
   const recentErrors: string[] = [];
 
   const exited = new Promise<string>((resolve) => {
@@ -62,10 +79,11 @@ export function startWorker(spec: WorkerSpec): FunctionWorker {
     });
   });
 
-  const ready = new Promise<number>((resolve, reject) => {
+  const ready = new Promise<Upstream>((resolve, reject) => {
     lines(child.stdout!, (line) => {
       if (line.startsWith(READY)) {
-        resolve(Number(line.slice(READY.length + 1)));
+        upstream = upstreamOf(line.slice(READY.length + 1));
+        resolve(upstream);
         log.info({ function: name, bootMs: Math.round(performance.now() - spawnedAt) }, `[${name}] serving (booted in ${Math.round(performance.now() - spawnedAt)} ms)`);
       }
       else log.info({ function: name }, `[${name}] ${line}`);
@@ -79,11 +97,18 @@ export function startWorker(spec: WorkerSpec): FunctionWorker {
     void exited.then((how) => reject(new Error(`${name} exited (${how}) before listening${recentErrors.length ? ': ' + recentErrors.join(' | ') : ''}`)));
   });
   ready.catch(() => {});
-  void exited.then((how) => log.info({ function: name }, `[${name}] process stopped (${how})`));
+  void exited.then((how) => {
+    log.info({ function: name }, `[${name}] process stopped (${how})`);
+    if (spec.socketPath) rmSync(spec.socketPath, { force: true });
+  });
 
   return {
     name,
     ready,
+    get upstream() {
+      return running ? upstream : null;
+    },
+    inFlight: new InFlight(),
     exited,
     isRunning: () => running,
     outOfMemory: () => oom,

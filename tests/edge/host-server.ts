@@ -29,13 +29,14 @@ export async function startHostServer(opts: Omit<FunctionsHostOptions, 'log' | '
     },
   });
   const host = createFunctionsHost({ ...opts, env: TEST_ENV, log: pino({ level: 'info' }, sink) });
+  const quiet = pino({ level: 'silent' });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const prefix = '/functions/v1';
     const method = req.method ?? 'GET';
     const subpath = url.pathname.startsWith(prefix + '/') ? url.pathname.slice(prefix.length) : '/';
     host
-      .service(toServiceRequest(req, url), { requestId: 'test', subpath, apikeyClaims: null, log: pino({ level: 'silent' }) })
+      .service(toServiceRequest(req, url), { requestId: 'test', subpath, apikeyClaims: null, log: quiet })
       .then((response) => writeWebResponse(res, response, {}, method))
       .catch(() => res.destroy());
   });

@@ -1,7 +1,8 @@
-// Runs one edge function under Deno: imports it, captures its Deno.serve handler (or `export default { fetch }`) and serves it on a free localhost port the host learns from a ready line.
-// Usage: deno run … bootstrap.js <entry file URL> <comma-separated env names the function may see>
+// Runs one edge function under Deno: imports it, captures its Deno.serve handler (or `export default { fetch }`) and serves it on
+// the unix socket the host chose (or a free localhost port), which the host learns from a ready line.
+// Usage: deno run … bootstrap.js <entry file URL> <comma-separated env names the function may see> [unix:<socket path> | tcp]
 
-const [entry, allowed = ''] = Deno.args;
+const [entry, allowed = '', listen = 'tcp'] = Deno.args;
 const READY = '__convo_edge_ready__';
 const visible = new Set(allowed.split(',').filter(Boolean));
 
@@ -83,11 +84,9 @@ if (!captured) {
   Deno.exit(70);
 }
 
-realServer = realServe({
-  hostname: '127.0.0.1',
-  port: 0,
-  onListen({ port }) {
-    Deno.stdout.writeSync(new TextEncoder().encode(`${READY} ${port}\n`));
-  },
-}, safeHandle);
+const ready = (where) => Deno.stdout.writeSync(new TextEncoder().encode(`${READY} ${where}\n`));
+const where = listen.startsWith('unix:')
+  ? { path: listen.slice('unix:'.length), onListen: () => ready(listen) }
+  : { hostname: '127.0.0.1', port: 0, onListen: ({ port }) => ready(port) };
+realServer = realServe(where, safeHandle);
 realServer.finished.then(resolveFinished);
