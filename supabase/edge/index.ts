@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs'
 import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Service } from '../gateway/types.ts';
+import { createEntries } from './entries.ts';
 import { edgeError } from './errors.ts';
 import { readSecrets } from './env-file.ts';
 import { debounce, isFunctionName, listFunctions } from './prewarm.ts';
@@ -44,6 +45,13 @@ export interface FunctionsHostOptions {
   drainMs?: number;
   /** How the host reaches a function's process: a unix socket (default, cheaper per request) or a localhost TCP port. */
   transport?: 'unix' | 'tcp';
+  /**
+   * Run each function from a one-file esbuild bundle of it and its npm imports (rebuilt when its files
+   * change) instead of its sources: a much shorter cold start. Default on; `CONVO_FUNCTIONS_BUNDLE=0` turns it off.
+   */
+  bundle?: boolean;
+  /** Where bundles (`functions/`) and Deno's caches (`deno/`, V8 code cache included) live; default `.convo` beside the functions folder. */
+  cacheDir?: string;
 }
 
 export interface FunctionsHost {
@@ -85,6 +93,15 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   let spawned = 0;
   /** Replaced processes finishing their last requests. */
   const retiring = new Set<FunctionWorker>();
+  const cacheDir = resolve(opts.cacheDir ?? join(functionsDir, '..', '.convo'));
+  const nodeModules = join(ROOT, 'node_modules');
+  const entries = createEntries({
+    functionsDir,
+    outDir: join(cacheDir, 'functions'),
+    nodeModules,
+    bundle: opts.bundle ?? process.env.CONVO_FUNCTIONS_BUNDLE !== '0',
+    log,
+  });
   let watcher: FSWatcher | null = null;
   let closed = false;
   const prewarm = opts.prewarm ?? process.env.CONVO_FUNCTIONS_PREWARM === '1';
@@ -103,7 +120,11 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       watcher = watch(functionsDir, { recursive: true }, (_event, file) => {
         const top = String(file ?? '').split(/[\\/]/)[0] ?? '';
         // Shared code and secrets belong to every function; anything else to the folder it sits in.
-        for (const [name, slot] of slots) if (name === top || top.startsWith('_') || top.startsWith('.')) slot.stale = true;
+        for (const [name, slot] of slots) {
+          if (name !== top && !top.startsWith('_') && !top.startsWith('.')) continue;
+          slot.stale = true;
+          entries.changed(name);
+        }
         if (prewarm) rewarm.trigger();
       });
       watcher.on('error', (err) => log.warn({ err }, 'functions: file watcher failed; reload on change is off'));
@@ -122,13 +143,14 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     const env = { ...readSecrets(join(functionsDir, '.env')), ...opts.env };
     slot.worker = startWorker({
       name,
-      entryUrl: pathToFileURL(join(functionsDir, name, 'index.ts')).href,
+      entry: entries.entry(name),
       denoPath,
       bootstrapPath: BOOTSTRAP,
       configPath: join(ROOT, 'deno.json'),
-      readPaths: [functionsDir, join(ROOT, 'node_modules')],
+      readPaths: [functionsDir, nodeModules, join(cacheDir, 'functions')],
       cwd: functionsDir,
       env,
+      denoDir: join(cacheDir, 'deno'),
       ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
       ...(socketDir ? { socketPath: join(socketDir, `${++spawned}.sock`) } : {}),
       log,
@@ -218,6 +240,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       await Promise.all(workers.map((worker) => worker.inFlight.idle(drainMs).then(() => worker.kill())));
       slots.clear();
       agent.destroy();
+      await entries.close();
       if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     },
   };

@@ -11,8 +11,8 @@ export const READY = '__convo_edge_ready__';
 
 export interface WorkerSpec {
   name: string;
-  /** file: URL of the function's index.ts. */
-  entryUrl: string;
+  /** file: URL of the module to run (the function's bundle, or its index.ts); Deno boots meanwhile. */
+  entry: Promise<string>;
   denoPath: string;
   bootstrapPath: string;
   configPath: string;
@@ -21,6 +21,8 @@ export interface WorkerSpec {
   /** Exactly what the function sees in Deno.env (the bootstrap hides anything else). */
   env: Record<string, string>;
   memoryMb?: number;
+  /** Deno's cache folder (DENO_DIR: V8 code cache, npm resolution); the function does not see the variable. */
+  denoDir?: string;
   /** Serve on this unix socket (a path the host made unique) instead of a localhost TCP port. */
   socketPath?: string;
   log: Logger;
@@ -47,7 +49,7 @@ export function denoArgs(spec: WorkerSpec): string[] {
   const args = ['run', '--quiet', '--no-prompt', '--allow-net', '--allow-env', `--allow-read=${readPaths.join(',')}`, `--config=${spec.configPath}`];
   if (spec.socketPath) args.push(`--allow-write=${spec.socketPath}`);
   if (spec.memoryMb) args.push(`--v8-flags=--max-old-space-size=${spec.memoryMb}`);
-  args.push(spec.bootstrapPath, spec.entryUrl, Object.keys(spec.env).join(','), spec.socketPath ? `unix:${spec.socketPath}` : 'tcp');
+  args.push(spec.bootstrapPath, Object.keys(spec.env).join(','), spec.socketPath ? `unix:${spec.socketPath}` : 'tcp');
   return args;
 }
 
@@ -59,9 +61,16 @@ function upstreamOf(where: string): Upstream {
 export function startWorker(spec: WorkerSpec): FunctionWorker {
   const { name, log } = spec;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(spec.denoPath, denoArgs(spec), { cwd: spec.cwd, env: { ...spec.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  // Held open, never written: Deno exits when it reads end of input, i.e. when this process is gone.
+  const child: ChildProcess = spawn(spec.denoPath, denoArgs(spec), { cwd: spec.cwd, env: { ...spec.env, NO_COLOR: '1', ...(spec.denoDir ? { DENO_DIR: spec.denoDir } : {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The entry goes first; then stdin is held open: Deno exits when it reads end of input, i.e. when this process is gone.
   child.stdin?.on('error', () => {});
+  spec.entry.then(
+    (url) => child.stdin?.write(`${url}\n`),
+    (err: unknown) => {
+      log.error({ function: name, err }, `[${name}] has no module to run`);
+      child.kill('SIGKILL');
+    },
+  );
   let running = true;
   let oom = false;
   let upstream: Upstream | null = null;

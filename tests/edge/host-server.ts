@@ -1,5 +1,8 @@
 /** Test helper: a functions host behind a real node:http server mounted at /functions/v1, logs captured as lines. */
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -28,7 +31,9 @@ export async function startHostServer(opts: Omit<FunctionsHostOptions, 'log' | '
       done();
     },
   });
-  const host = createFunctionsHost({ ...opts, env: TEST_ENV, log: pino({ level: 'info' }, sink) });
+  // Bundles and Deno's caches in a folder of this host's own, outside the watched functions folder.
+  const cacheDir = opts.cacheDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'convo-edge-cache-')));
+  const host = createFunctionsHost({ ...opts, cacheDir, env: TEST_ENV, log: pino({ level: 'info' }, sink) });
   const quiet = pino({ level: 'silent' });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -50,6 +55,7 @@ export async function startHostServer(opts: Omit<FunctionsHostOptions, 'log' | '
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await host.close();
+      if (!opts.cacheDir) await fs.rm(cacheDir, { recursive: true, force: true });
     },
   };
 }
