@@ -52,9 +52,12 @@ export async function startHostServer(opts: Omit<FunctionsHostOptions, 'log' | '
     functionsUrl: `${url}/functions/v1`,
     logs,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // As `convo stop` does: no new connections, requests in flight finish (the host drains), then the rest goes.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await host.close();
+      server.closeAllConnections();
+      await closed;
       if (!opts.cacheDir) await fs.rm(cacheDir, { recursive: true, force: true });
     },
   };
