@@ -1,10 +1,16 @@
 /** Counts one function process's requests in flight, so a retiring process is stopped only once they are done (or a bound has passed). */
 export class InFlight {
   #count = 0;
+  #finished = 0;
   #waiting: Array<() => void> = [];
 
   get count(): number {
     return this.#count;
+  }
+
+  /** Requests finished so far: the CPU-limit watch reads progress from it. */
+  get finished(): number {
+    return this.#finished;
   }
 
   begin(): void {
@@ -12,6 +18,7 @@ export class InFlight {
   }
 
   end(): void {
+    this.#finished++;
     if (--this.#count > 0) return;
     this.#count = 0;
     for (const wake of this.#waiting.splice(0)) wake();

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Service } from '../gateway/types.ts';
+import { watchCpu } from './cpu-limit.ts';
 import { createEntries } from './entries.ts';
 import { edgeError } from './errors.ts';
 import { readSecrets } from './env-file.ts';
@@ -43,6 +44,11 @@ export interface FunctionsHostOptions {
    * requests it already has before it is killed. New requests go to the new process meanwhile.
    */
   drainMs?: number;
+  /**
+   * CPU time a function process may burn with requests in flight without finishing any (Supabase's per-request
+   * CPU limit, 2 s); past it the process is killed and its requests answer 546 WORKER_LIMIT. 0 turns it off.
+   */
+  cpuTimeMs?: number;
   /** How the host reaches a function's process: a unix socket (default, cheaper per request) or a localhost TCP port. */
   transport?: 'unix' | 'tcp';
   /**
@@ -104,6 +110,20 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   });
   let watcher: FSWatcher | null = null;
   let closed = false;
+  const cpuTimeMs = opts.cpuTimeMs ?? 2_000;
+  const cpuWatch = cpuTimeMs > 0
+    ? watchCpu({
+        limitMs: cpuTimeMs,
+        workers: function* (): Generator<FunctionWorker> {
+          yield* retiring;
+          for (const slot of slots.values()) if (slot.worker) yield slot.worker;
+        },
+        exceeded: (worker: FunctionWorker) => {
+          log.warn({ function: worker.name }, `[${worker.name}] CPU time limit of ${cpuTimeMs} ms reached; stopping the process`);
+          void worker.killForCpu();
+        },
+      })
+    : null;
   const prewarm = opts.prewarm ?? process.env.CONVO_FUNCTIONS_PREWARM === '1';
   // After an edit, restart what went stale (and start new functions) without waiting for a request.
   const rewarm = debounce(() => {
@@ -219,7 +239,9 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     }
     // The connection broke: usually the process died mid-request. Give its exit a moment to be observed.
     await Promise.race([worker.exited, new Promise((r) => setTimeout(r, 500))]);
-    if (worker.outOfMemory()) return edgeError('WORKER_LIMIT', `Function exceeded the memory limit: ${name}`);
+    const limit = worker.limitReached();
+    if (limit === 'memory') return edgeError('WORKER_LIMIT', `Function exceeded the memory limit: ${name}`);
+    if (limit === 'cpu') return edgeError('WORKER_LIMIT', `Function exceeded the CPU time limit of ${cpuTimeMs} ms: ${name}`);
     ctx.log.error({ function: name, err: result.error }, `[${name}] request failed`);
     return edgeError('WORKER_ERROR', `Function exited before answering: ${name}`);
   };
@@ -234,6 +256,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     async close() {
       closed = true;
       rewarm.cancel();
+      cpuWatch?.stop();
       watcher?.close();
       // Requests in flight finish (up to the drain bound) before their processes are killed.
       const workers = [...retiring, ...[...slots.values()].flatMap((slot) => (slot.worker ? [slot.worker] : []))];

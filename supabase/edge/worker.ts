@@ -38,9 +38,12 @@ export interface FunctionWorker {
   readonly inFlight: InFlight;
   /** Resolves with the exit code (or signal) once the process is gone. */
   readonly exited: Promise<string>;
+  readonly pid: number | undefined;
   isRunning(): boolean;
-  /** Whether V8 reported running out of heap (the memory limit). */
-  outOfMemory(): boolean;
+  /** Which limit stopped it: V8 ran out of heap (memory), or the host killed it for CPU time; null if none. */
+  limitReached(): 'memory' | 'cpu' | null;
+  /** Kills it for using too much CPU time (see cpu-limit.ts). */
+  killForCpu(): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export function startWorker(spec: WorkerSpec): FunctionWorker {
   );
   let running = true;
   let oom = false;
+  let overCpu = false;
   let upstream: Upstream | null = null;
   const recentErrors: string[] = [];
 
@@ -119,8 +123,14 @@ export function startWorker(spec: WorkerSpec): FunctionWorker {
     },
     inFlight: new InFlight(),
     exited,
+    pid: child.pid,
     isRunning: () => running,
-    outOfMemory: () => oom,
+    limitReached: () => (oom ? 'memory' : overCpu ? 'cpu' : null),
+    async killForCpu() {
+      overCpu = true;
+      if (running) child.kill('SIGKILL');
+      await exited;
+    },
     async kill() {
       if (running) child.kill('SIGKILL');
       await exited;
