@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultDenoPath } from '../supabase/edge/index.ts';
-import { freePort, freePorts, makeWorkdir, ROOT, startConvo } from '../tests/helpers/convo.ts';
+import { freePort, freePorts, makeWorkdir, ROOT, startConvo, type Workdir } from '../tests/helpers/convo.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 import { helloRows } from './functions-hello.ts';
 
@@ -93,6 +93,16 @@ async function afterTouch(file: string, url: string, init: RequestInit, settleMs
   return firstAnswer(url, init, performance.now());
 }
 
+/** Runs `use` against a `convo start` of `wd` with extra environment, then stops it. */
+async function withConvo<T>(wd: Workdir, env: Record<string, string>, use: (api: string) => Promise<T>): Promise<T> {
+  const convo = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn', ...env });
+  try {
+    return await use(convo.status.api_url);
+  } finally {
+    await convo.stop();
+  }
+}
+
 export const functionsSuite: BenchSuite = {
   names: ['functions.hello.rps.c1', 'functions.hello.rps.c10', 'functions.hello.rps', 'functions.hello.p50_added', 'functions.hello.p99', 'functions.cold_start'],
   async run(only) {
@@ -132,31 +142,32 @@ export const functionsSuite: BenchSuite = {
       );
 
       if (only('functions.cold_start')) {
-        const url = `${convo.status.api_url}/functions/v1/cold`;
         const init = { ...post, headers: { ...json, ...keys } };
-        // The first start ever fills Deno's caches (code cache, npm resolution): not counted, for either side.
-        await firstAnswer(url, init, performance.now());
-        await timeDirectRun(coldFile, functionsDir);
-        const runs: number[] = [];
-        const base: number[] = [];
-        for (let i = 0; i < COLD_RUNS; i++) {
-          runs.push(await afterTouch(coldFile, url, init));
-          base.push(await timeDirectRun(coldFile, functionsDir));
-        }
+        /** Restarts after a touch, each followed by a `deno run` of the same file (the baseline), on a machine in the same state. */
+        const coldRuns = async (api: string, settleMs = SETTLE_MS) => {
+          const url = `${api}/functions/v1/cold`;
+          // The first start ever fills Deno's caches (code cache, npm resolution) and builds the bundles: not counted.
+          await firstAnswer(url, init, performance.now());
+          await timeDirectRun(coldFile, functionsDir);
+          const runs: number[] = [];
+          const base: number[] = [];
+          for (let i = 0; i < COLD_RUNS; i++) {
+            runs.push(await afterTouch(coldFile, url, init, settleMs));
+            base.push(await timeDirectRun(coldFile, functionsDir));
+          }
+          return { runs, base };
+        };
+        const bundled = await coldRuns(convo.status.api_url);
         await convo.stop();
-        // The same first requests with prewarm on: the host restarts the edited function without waiting for a request.
-        const warm = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn', CONVO_FUNCTIONS_PREWARM: '1' });
-        const prewarmed: number[] = [];
-        try {
-          const warmUrl = `${warm.status.api_url}/functions/v1/cold`;
-          await firstAnswer(warmUrl, init, performance.now());
-          for (let i = 0; i < COLD_RUNS; i++) prewarmed.push(await afterTouch(coldFile, warmUrl, init, PREWARM_SETTLE_MS));
-        } finally {
-          await warm.stop();
-        }
-        const value = round(median(runs));
-        const baseline = round(median(base));
+        // Before: the function's sources run as they are (CONVO_FUNCTIONS_BUNDLE=0), as until bundles existed.
+        const sources = await withConvo(wd, { CONVO_FUNCTIONS_BUNDLE: '0' }, (api) => coldRuns(api));
+        // With prewarm the host restarts the edited function without waiting for a request.
+        const prewarmed = await withConvo(wd, { CONVO_FUNCTIONS_PREWARM: '1' }, (api) => coldRuns(api, PREWARM_SETTLE_MS));
+        const value = round(median(bundled.runs));
+        const baseline = round(median(bundled.base));
         const list = (xs: number[]) => xs.map((r) => round(r)).join(', ');
+        const srcValue = round(median(sources.runs));
+        const srcBase = round(median(sources.base));
         rows.push({
           name: 'functions.cold_start',
           value,
@@ -165,7 +176,7 @@ export const functionsSuite: BenchSuite = {
           ratio: round(value / baseline, 2),
           target: '<= 150 ms',
           met: value <= 150,
-          note: `first request after a restart (file touched) until its answer, median of ${COLD_RUNS} [${list(runs)}]; baseline: deno run of the same file until it answers [${list(base)}]; with CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${round(median(prewarmed))} ms [${list(prewarmed)}]`,
+          note: `first request after a restart (file touched) until its answer, bundled, median of ${COLD_RUNS} [${list(bundled.runs)}]; baseline: deno run of the source until it answers [${list(bundled.base)}]. Before (CONVO_FUNCTIONS_BUNDLE=0, sources): median ${srcValue} ms [${list(sources.runs)}] vs deno run ${srcBase} ms, ratio ${round(srcValue / srcBase, 2)}x. With CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${round(median(prewarmed.runs))} ms [${list(prewarmed.runs)}]`,
         });
       }
     } finally {
