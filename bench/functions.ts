@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultDenoPath } from '../supabase/edge/index.ts';
-import { freePort, freePorts, makeWorkdir, ROOT, startConvo, type Workdir } from '../tests/helpers/convo.ts';
+import { cpuTimeMs } from '../supabase/edge/cpu-limit.ts';
+import { freePort, freePorts, makeWorkdir, ROOT, startConvo, type RunningConvo, type Workdir } from '../tests/helpers/convo.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 import { helloRows } from './functions-hello.ts';
 
@@ -33,7 +34,7 @@ const Body = z.object({ name: z.string() });
 Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.env.get('PORT') ?? 8000) }, async (req) => {
   const client = createClient(Deno.env.get('SUPABASE_URL') ?? 'http://127.0.0.1:1', Deno.env.get('SUPABASE_ANON_KEY') ?? 'anon');
   const { name } = Body.parse(await req.json());
-  return Response.json({ name, client: typeof client.from, jose: typeof jose.jwtVerify });
+  return Response.json({ name, client: typeof client.from, jose: typeof jose.jwtVerify, pid: Deno.pid });
 });
 `;
 
@@ -52,12 +53,23 @@ async function startBareDeno(file: string, port: number): Promise<ChildProcess> 
 }
 
 /** POSTs until something answers 200, for a server that is still starting; returns the ms since `began`. */
-async function firstAnswer(url: string, init: RequestInit, began: number, limitMs = 30_000): Promise<number> {
+/** Wall-clock ms until the first answer, and the CPU ms the Deno process had used by then (steadier on a busy machine). */
+interface Cold {
+  ms: number;
+  cpu: number;
+}
+
+/** The ms since `began` until a 200, and the CPU ms the answering process had used by then (the cold function tells its pid). */
+async function firstAnswer(url: string, init: RequestInit, began: number, limitMs = 30_000): Promise<Cold> {
   for (;;) {
     try {
       const res = await fetch(url, init);
       const text = await res.text();
-      if (res.status === 200) return performance.now() - began;
+      if (res.status === 200) {
+        const ms = performance.now() - began;
+        const { pid } = JSON.parse(text) as { pid?: number };
+        return { ms, cpu: pid ? (cpuTimeMs(pid) ?? NaN) : NaN };
+      }
       throw new Error(`${url} answered ${res.status}: ${text}`);
     } catch (err) {
       if (err instanceof Error && err.message.includes('answered')) throw err;
@@ -68,7 +80,7 @@ async function firstAnswer(url: string, init: RequestInit, began: number, limitM
 }
 
 /** The cold-start file run directly by `deno run` (same config and permissions as the host gives it), until it answers. */
-async function timeDirectRun(file: string, cwd: string): Promise<number> {
+async function timeDirectRun(file: string, cwd: string): Promise<Cold> {
   const port = await freePort();
   const began = performance.now();
   const child = spawn(defaultDenoPath(), ['run', '--quiet', '--allow-net', '--allow-env', '--allow-read', `--config=${path.join(ROOT, 'deno.json')}`, file], {
@@ -86,7 +98,7 @@ async function timeDirectRun(file: string, cwd: string): Promise<number> {
 }
 
 /** Touches the function's file, leaves the host's watcher time to notice, then times the first request. */
-async function afterTouch(file: string, url: string, init: RequestInit, settleMs = SETTLE_MS): Promise<number> {
+async function afterTouch(file: string, url: string, init: RequestInit, settleMs = SETTLE_MS): Promise<Cold> {
   const now = new Date();
   await fs.utimes(file, now, now);
   await sleep(settleMs);
@@ -94,10 +106,10 @@ async function afterTouch(file: string, url: string, init: RequestInit, settleMs
 }
 
 /** Runs `use` against a `convo start` of `wd` with extra environment, then stops it. */
-async function withConvo<T>(wd: Workdir, env: Record<string, string>, use: (api: string) => Promise<T>): Promise<T> {
+async function withConvo<T>(wd: Workdir, env: Record<string, string>, use: (convo: RunningConvo) => Promise<T>): Promise<T> {
   const convo = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn', ...env });
   try {
-    return await use(convo.status.api_url);
+    return await use(convo);
   } finally {
     await convo.stop();
   }
@@ -144,30 +156,32 @@ export const functionsSuite: BenchSuite = {
       if (only('functions.cold_start')) {
         const init = { ...post, headers: { ...json, ...keys } };
         /** Restarts after a touch, each followed by a `deno run` of the same file (the baseline), on a machine in the same state. */
-        const coldRuns = async (api: string, settleMs = SETTLE_MS) => {
-          const url = `${api}/functions/v1/cold`;
+        const coldRuns = async (running: RunningConvo, settleMs = SETTLE_MS) => {
+          const url = `${running.status.api_url}/functions/v1/cold`;
           // The first start ever fills Deno's caches (code cache, npm resolution) and builds the bundles: not counted.
           await firstAnswer(url, init, performance.now());
           await timeDirectRun(coldFile, functionsDir);
-          const runs: number[] = [];
-          const base: number[] = [];
+          const runs: Cold[] = [];
+          const base: Cold[] = [];
           for (let i = 0; i < COLD_RUNS; i++) {
             runs.push(await afterTouch(coldFile, url, init, settleMs));
             base.push(await timeDirectRun(coldFile, functionsDir));
           }
           return { runs, base };
         };
-        const bundled = await coldRuns(convo.status.api_url);
+        const bundled = await coldRuns(convo);
         await convo.stop();
-        // Before: the function's sources run as they are (CONVO_FUNCTIONS_BUNDLE=0), as until bundles existed.
-        const sources = await withConvo(wd, { CONVO_FUNCTIONS_BUNDLE: '0' }, (api) => coldRuns(api));
+        // Bundled, but every restart spawns its Deno process (no spare booted ahead).
+        const noSpare = await withConvo(wd, { CONVO_FUNCTIONS_SPARE: '0' }, (c) => coldRuns(c));
+        // Before: the function's sources run as they are, each restart spawning Deno, as until bundles existed.
+        const sources = await withConvo(wd, { CONVO_FUNCTIONS_BUNDLE: '0', CONVO_FUNCTIONS_SPARE: '0' }, (c) => coldRuns(c));
         // With prewarm the host restarts the edited function without waiting for a request.
-        const prewarmed = await withConvo(wd, { CONVO_FUNCTIONS_PREWARM: '1' }, (api) => coldRuns(api, PREWARM_SETTLE_MS));
-        const value = round(median(bundled.runs));
-        const baseline = round(median(bundled.base));
-        const list = (xs: number[]) => xs.map((r) => round(r)).join(', ');
-        const srcValue = round(median(sources.runs));
-        const srcBase = round(median(sources.base));
+        const prewarmed = await withConvo(wd, { CONVO_FUNCTIONS_PREWARM: '1' }, (c) => coldRuns(c, PREWARM_SETTLE_MS));
+        const med = (xs: Cold[], k: keyof Cold) => round(median(xs.map((x) => x[k])));
+        const list = (xs: Cold[]) => xs.map((r) => round(r.ms)).join(', ');
+        const value = med(bundled.runs, 'ms');
+        const baseline = med(bundled.base, 'ms');
+        const [srcValue, srcBase] = [med(sources.runs, 'ms'), med(sources.base, 'ms')];
         rows.push({
           name: 'functions.cold_start',
           value,
@@ -176,7 +190,12 @@ export const functionsSuite: BenchSuite = {
           ratio: round(value / baseline, 2),
           target: '<= 150 ms',
           met: value <= 150,
-          note: `first request after a restart (file touched) until its answer, bundled, median of ${COLD_RUNS} [${list(bundled.runs)}]; baseline: deno run of the source until it answers [${list(bundled.base)}]. Before (CONVO_FUNCTIONS_BUNDLE=0, sources): median ${srcValue} ms [${list(sources.runs)}] vs deno run ${srcBase} ms, ratio ${round(srcValue / srcBase, 2)}x. With CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${round(median(prewarmed.runs))} ms [${list(prewarmed.runs)}]`,
+          note:
+            `first request after a restart (file touched) until its answer, bundled + spare process, median of ${COLD_RUNS} [${list(bundled.runs)}]; baseline: deno run of the source until it answers [${list(bundled.base)}]. ` +
+            `Bundled, no spare (CONVO_FUNCTIONS_SPARE=0): median ${med(noSpare.runs, 'ms')} ms [${list(noSpare.runs)}] vs deno run ${med(noSpare.base, 'ms')} ms, ratio ${round(med(noSpare.runs, 'ms') / med(noSpare.base, 'ms'), 2)}x. ` +
+            `Before (sources, no spare): median ${srcValue} ms [${list(sources.runs)}] vs deno run ${srcBase} ms, ratio ${round(srcValue / srcBase, 2)}x. ` +
+            `CPU of the answering Deno process until its first answer (boot included), median: bundled ${med(bundled.runs, 'cpu')} ms, bundled no spare ${med(noSpare.runs, 'cpu')} ms, sources ${med(sources.runs, 'cpu')} ms, deno run ${med([...bundled.base, ...noSpare.base, ...sources.base], 'cpu')} ms. ` +
+            `With CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${med(prewarmed.runs, 'ms')} ms [${list(prewarmed.runs)}]`,
         });
       }
     } finally {

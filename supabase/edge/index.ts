@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Service } from '../gateway/types.ts';
 import { watchCpu } from './cpu-limit.ts';
 import { createEntries } from './entries.ts';
+import { createSpare } from './spare.ts';
 import { edgeError } from './errors.ts';
 import { readSecrets } from './env-file.ts';
 import { debounce, isFunctionName, listFunctions } from './prewarm.ts';
@@ -49,6 +50,12 @@ export interface FunctionsHostOptions {
    * CPU limit, 2 s); past it the process is killed and its requests answer 546 WORKER_LIMIT. 0 turns it off.
    */
   cpuTimeMs?: number;
+  /**
+   * Keep one Deno process booted with no function yet, for the next (re)start to take: a cold start then
+   * skips Deno's boot. Costs one idle Deno process once any function has started. Default on;
+   * `CONVO_FUNCTIONS_SPARE=0` turns it off.
+   */
+  spare?: boolean;
   /** How the host reaches a function's process: a unix socket (default, cheaper per request) or a localhost TCP port. */
   transport?: 'unix' | 'tcp';
   /**
@@ -108,6 +115,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     bundle: opts.bundle ?? process.env.CONVO_FUNCTIONS_BUNDLE !== '0',
     log,
   });
+  const spare = createSpare((name, entry) => spawnWorker(name, entry), opts.spare ?? process.env.CONVO_FUNCTIONS_SPARE !== '0');
   let watcher: FSWatcher | null = null;
   let closed = false;
   const cpuTimeMs = opts.cpuTimeMs ?? 2_000;
@@ -140,6 +148,8 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       watcher = watch(functionsDir, { recursive: true }, (_event, file) => {
         const top = String(file ?? '').split(/[\\/]/)[0] ?? '';
         // Shared code and secrets belong to every function; anything else to the folder it sits in.
+        // The secrets are read when a process starts: the spare has stale ones.
+        if (top.startsWith('.')) spare.discard();
         for (const [name, slot] of slots) {
           if (name !== top && !top.startsWith('_') && !top.startsWith('.')) continue;
           slot.stale = true;
@@ -160,22 +170,25 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     if (slot.worker && slot.worker.isRunning() && !slot.stale) return slot.worker;
     if (slot.worker) retire(slot.worker);
     slot.stale = false;
-    const env = { ...readSecrets(join(functionsDir, '.env')), ...opts.env };
-    slot.worker = startWorker({
+    slot.worker = spare.run(name, entries.entry(name));
+    return slot.worker;
+  }
+
+  function spawnWorker(name: string, entry: Promise<string>): FunctionWorker {
+    return startWorker({
       name,
-      entry: entries.entry(name),
+      entry,
       denoPath,
       bootstrapPath: BOOTSTRAP,
       configPath: join(ROOT, 'deno.json'),
       readPaths: [functionsDir, nodeModules, join(cacheDir, 'functions')],
       cwd: functionsDir,
-      env,
+      env: { ...readSecrets(join(functionsDir, '.env')), ...opts.env },
       denoDir: join(cacheDir, 'deno'),
       ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
       ...(socketDir ? { socketPath: join(socketDir, `${++spawned}.sock`) } : {}),
       log,
     });
-    return slot.worker;
   }
 
   /** Stops a replaced process once its requests in flight are done (at most `drainMs` later). */
@@ -257,6 +270,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       closed = true;
       rewarm.cancel();
       cpuWatch?.stop();
+      await spare.close();
       watcher?.close();
       // Requests in flight finish (up to the drain bound) before their processes are killed.
       const workers = [...retiring, ...[...slots.values()].flatMap((slot) => (slot.worker ? [slot.worker] : []))];

@@ -30,6 +30,8 @@ export interface WorkerSpec {
 
 export interface FunctionWorker {
   readonly name: string;
+  /** A spare process (spare.ts) becomes this function's: its logs carry the new name, its boot time counts from now. */
+  rename(to: string): void;
   /** Where it serves; rejects if the process exits first. */
   readonly ready: Promise<Upstream>;
   /** Where it serves, once ready (null before): lets a request skip waiting on `ready`. */
@@ -62,8 +64,9 @@ function upstreamOf(where: string): Upstream {
 }
 
 export function startWorker(spec: WorkerSpec): FunctionWorker {
-  const { name, log } = spec;
-  const spawnedAt = performance.now();
+  const { log } = spec;
+  let name = spec.name;
+  let spawnedAt = performance.now();
   const child: ChildProcess = spawn(spec.denoPath, denoArgs(spec), { cwd: spec.cwd, env: { ...spec.env, NO_COLOR: '1', ...(spec.denoDir ? { DENO_DIR: spec.denoDir } : {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
   // The entry goes first; then stdin is held open: Deno exits when it reads end of input, i.e. when this process is gone.
   child.stdin?.on('error', () => {});
@@ -116,7 +119,13 @@ export function startWorker(spec: WorkerSpec): FunctionWorker {
   });
 
   return {
-    name,
+    get name() {
+      return name;
+    },
+    rename(to: string) {
+      name = to;
+      spawnedAt = performance.now();
+    },
     ready,
     get upstream() {
       return running ? upstream : null;
