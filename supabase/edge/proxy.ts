@@ -4,12 +4,13 @@
  * without Web stream or Headers conversions on the way.
  */
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { takeIncoming } from '../gateway/node-adapter.ts';
 import type { ServiceRequest } from '../gateway/types.ts';
-import { relayedResponse } from '../shared/relayed-response.ts';
+import { relayBody, relayedResponse } from '../shared/relayed-response.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'proxy-connection', 'trailer']);
 const NULL_BODY = new Set([204, 205, 304]);
@@ -52,62 +53,77 @@ function responseHeaders(raw: string[]): string[] {
   return out;
 }
 
-export function forward(req: ServiceRequest, opts: ForwardOptions): Promise<ForwardResult> {
-  return new Promise<ForwardResult>((resolve) => {
-    let answered = false;
-    let upstreamRes: http.IncomingMessage | null = null;
-    const outgoing = request({ ...opts.upstream, method: req.method, path: opts.path, headers: requestHeaders(req), agent: opts.agent });
-    const settle = (result: ForwardResult): void => {
-      if (answered) return;
-      answered = true;
-      resolve(result);
-    };
-    // One timer for the whole exchange: before the answer it is a timeout, during the body it cuts the stream.
-    const deadline = setTimeout(() => {
-      if (upstreamRes) upstreamRes.destroy(new Error('wall-clock limit reached while streaming the response'));
-      else settle({ kind: 'timeout' });
-      outgoing.destroy();
-    }, opts.timeoutMs);
+/** One request's trip to the function and back; a class, so its handlers are not closures made per request. */
+class Exchange {
+  answered = false;
+  upstreamRes: http.IncomingMessage | null = null;
+  readonly outgoing: http.ClientRequest;
+  readonly deadline: NodeJS.Timeout;
+  readonly socket: Socket | null;
+  readonly signal: AbortSignal | null;
 
+  constructor(
+    readonly req: ServiceRequest,
+    readonly opts: ForwardOptions,
+    readonly resolve: (result: ForwardResult) => void,
+  ) {
+    this.outgoing = request({ ...opts.upstream, method: req.method, path: opts.path, headers: requestHeaders(req), agent: opts.agent });
+    // One timer for the whole exchange: before the answer it is a timeout, during the body it cuts the stream.
+    this.deadline = setTimeout(() => this.expire(), opts.timeoutMs);
     const incoming = takeIncoming(req);
     // The caller went away: the function sees its request aborted too (until the answer is fully relayed).
-    const socket = incoming?.socket;
-    const signal = incoming ? null : req.signal;
-    const onClientGone = (): void => void outgoing.destroy();
-    socket?.once('close', onClientGone);
-    signal?.addEventListener('abort', onClientGone, { once: true });
-    // The exchange is over (answer relayed, or the connection broken): free what it held.
-    outgoing.once('close', () => {
-      clearTimeout(deadline);
-      socket?.off('close', onClientGone);
-      signal?.removeEventListener('abort', onClientGone);
-      settle({ kind: 'failed', error: new Error('the connection to the function closed before it answered') });
-      opts.onDone();
-    });
-    outgoing.on('error', (error) => settle({ kind: 'failed', error }));
-    outgoing.once('response', (res) => {
-      const status = res.statusCode ?? 0;
-      if (answered || status < 200 || status > 599) {
-        res.destroy();
-        return settle({ kind: 'failed', error: new Error(`the function answered with status ${status}`) });
-      }
-      upstreamRes = res;
-      res.on('error', () => {});
-      if (NULL_BODY.has(status) || req.method === 'HEAD') res.resume();
-      settle({ kind: 'response', response: relayedResponse(res, status, res.statusMessage ?? '', responseHeaders(res.rawHeaders)) });
-    });
+    this.socket = incoming?.socket ?? null;
+    this.signal = incoming ? null : req.signal;
+    this.socket?.once('close', this.clientGone);
+    this.signal?.addEventListener('abort', this.clientGone, { once: true });
+    this.outgoing.once('close', () => this.over());
+    this.outgoing.on('error', (error) => this.settle({ kind: 'failed', error }));
+    this.outgoing.once('response', (res) => this.answer(res));
 
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      outgoing.end();
-    } else if (incoming) {
-      incoming.on('error', (error) => outgoing.destroy(error));
-      incoming.pipe(outgoing);
-    } else {
-      const body = req.body;
-      if (!body) return void outgoing.end();
-      const source = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>);
-      source.on('error', (error) => outgoing.destroy(error));
-      source.pipe(outgoing);
+    if (req.method === 'GET' || req.method === 'HEAD') this.outgoing.end();
+    else if (incoming) relayBody(incoming, this.outgoing);
+    else if (req.body) relayBody(Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>), this.outgoing);
+    else this.outgoing.end();
+  }
+
+  readonly clientGone = (): void => void this.outgoing.destroy();
+
+  settle(result: ForwardResult): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.resolve(result);
+  }
+
+  expire(): void {
+    if (this.upstreamRes) this.upstreamRes.destroy(new Error('wall-clock limit reached while streaming the response'));
+    else this.settle({ kind: 'timeout' });
+    this.outgoing.destroy();
+  }
+
+  answer(res: http.IncomingMessage): void {
+    const status = res.statusCode ?? 0;
+    if (this.answered || status < 200 || status > 599) {
+      res.destroy();
+      return this.settle({ kind: 'failed', error: new Error(`the function answered with status ${status}`) });
     }
-  });
+    this.upstreamRes = res;
+    res.on('error', ignore);
+    if (NULL_BODY.has(status) || this.req.method === 'HEAD') res.resume();
+    this.settle({ kind: 'response', response: relayedResponse(res, status, res.statusMessage ?? '', responseHeaders(res.rawHeaders)) });
+  }
+
+  /** The exchange is over (answer relayed, or the connection broken): free what it held. */
+  over(): void {
+    clearTimeout(this.deadline);
+    this.socket?.off('close', this.clientGone);
+    this.signal?.removeEventListener('abort', this.clientGone);
+    this.settle({ kind: 'failed', error: new Error('the connection to the function closed before it answered') });
+    this.opts.onDone();
+  }
+}
+
+function ignore(): void {}
+
+export function forward(req: ServiceRequest, opts: ForwardOptions): Promise<ForwardResult> {
+  return new Promise<ForwardResult>((resolve) => void new Exchange(req, opts, resolve));
 }
