@@ -1,12 +1,13 @@
-/** /functions/v1 through a real `convo start` against bare Deno: hello throughput and latency at 50 connections, and cold start of a function importing supabase-js, zod and jose. */
+/** /functions/v1 through a real `convo start` against bare Deno: hello throughput and latency (see functions-hello.ts), and cold start of a function importing supabase-js, zod and jose. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultDenoPath } from '../supabase/edge/index.ts';
-import { freePort, freePorts, makeWorkdir, ROOT, startConvo } from '../tests/helpers/convo.ts';
+import { cpuTimeMs } from '../supabase/edge/cpu-limit.ts';
+import { freePort, freePorts, makeWorkdir, ROOT, startConvo, type RunningConvo, type Workdir } from '../tests/helpers/convo.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
-import { CONNECTIONS, DURATION, runLoad } from './run-load.ts';
+import { helloRows } from './functions-hello.ts';
 
 const COLD_RUNS = 5;
 /** Pause between touching a function's file and its first request: the watcher marks it stale meanwhile. */
@@ -33,11 +34,9 @@ const Body = z.object({ name: z.string() });
 Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.env.get('PORT') ?? 8000) }, async (req) => {
   const client = createClient(Deno.env.get('SUPABASE_URL') ?? 'http://127.0.0.1:1', Deno.env.get('SUPABASE_ANON_KEY') ?? 'anon');
   const { name } = Body.parse(await req.json());
-  return Response.json({ name, client: typeof client.from, jose: typeof jose.jwtVerify });
+  return Response.json({ name, client: typeof client.from, jose: typeof jose.jwtVerify, pid: Deno.pid });
 });
 `;
-
-const load = runLoad;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
@@ -54,12 +53,23 @@ async function startBareDeno(file: string, port: number): Promise<ChildProcess> 
 }
 
 /** POSTs until something answers 200, for a server that is still starting; returns the ms since `began`. */
-async function firstAnswer(url: string, init: RequestInit, began: number, limitMs = 30_000): Promise<number> {
+/** Wall-clock ms until the first answer, and the CPU ms the Deno process had used by then (steadier on a busy machine). */
+interface Cold {
+  ms: number;
+  cpu: number;
+}
+
+/** The ms since `began` until a 200, and the CPU ms the answering process had used by then (the cold function tells its pid). */
+async function firstAnswer(url: string, init: RequestInit, began: number, limitMs = 30_000): Promise<Cold> {
   for (;;) {
     try {
       const res = await fetch(url, init);
       const text = await res.text();
-      if (res.status === 200) return performance.now() - began;
+      if (res.status === 200) {
+        const ms = performance.now() - began;
+        const { pid } = JSON.parse(text) as { pid?: number };
+        return { ms, cpu: pid ? (cpuTimeMs(pid) ?? NaN) : NaN };
+      }
       throw new Error(`${url} answered ${res.status}: ${text}`);
     } catch (err) {
       if (err instanceof Error && err.message.includes('answered')) throw err;
@@ -70,7 +80,7 @@ async function firstAnswer(url: string, init: RequestInit, began: number, limitM
 }
 
 /** The cold-start file run directly by `deno run` (same config and permissions as the host gives it), until it answers. */
-async function timeDirectRun(file: string, cwd: string): Promise<number> {
+async function timeDirectRun(file: string, cwd: string): Promise<Cold> {
   const port = await freePort();
   const began = performance.now();
   const child = spawn(defaultDenoPath(), ['run', '--quiet', '--allow-net', '--allow-env', '--allow-read', `--config=${path.join(ROOT, 'deno.json')}`, file], {
@@ -88,15 +98,25 @@ async function timeDirectRun(file: string, cwd: string): Promise<number> {
 }
 
 /** Touches the function's file, leaves the host's watcher time to notice, then times the first request. */
-async function afterTouch(file: string, url: string, init: RequestInit, settleMs = SETTLE_MS): Promise<number> {
+async function afterTouch(file: string, url: string, init: RequestInit, settleMs = SETTLE_MS): Promise<Cold> {
   const now = new Date();
   await fs.utimes(file, now, now);
   await sleep(settleMs);
   return firstAnswer(url, init, performance.now());
 }
 
+/** Runs `use` against a `convo start` of `wd` with extra environment, then stops it. */
+async function withConvo<T>(wd: Workdir, env: Record<string, string>, use: (convo: RunningConvo) => Promise<T>): Promise<T> {
+  const convo = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn', ...env });
+  try {
+    return await use(convo);
+  } finally {
+    await convo.stop();
+  }
+}
+
 export const functionsSuite: BenchSuite = {
-  names: ['functions.hello.rps', 'functions.hello.p50_added', 'functions.hello.p99', 'functions.cold_start'],
+  names: ['functions.hello.rps.c1', 'functions.hello.rps.c10', 'functions.hello.rps', 'functions.hello.p50_added', 'functions.hello.p99', 'functions.cold_start'],
   async run(only) {
     const wd = await makeWorkdir();
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'convo-bench-deno-'));
@@ -121,56 +141,47 @@ export const functionsSuite: BenchSuite = {
       const post = { method: 'POST', body: '{"name":"bench"}' };
       const json = { 'content-type': 'application/json' };
 
-      if (only('functions.hello.rps') || only('functions.hello.p50_added') || only('functions.hello.p99')) {
-        const bareSpec = { ...post, url: `http://127.0.0.1:${barePort}`, path: '/', headers: json };
-        const gwSpec = { ...post, url: convo.status.api_url, path: '/functions/v1/hello', headers: { ...json, ...keys } };
-        await load({ ...bareSpec, duration: 1 });
-        const b = await load(bareSpec);
-        await load({ ...gwSpec, duration: 1 });
-        const g = await load(gwSpec);
-        const latencies = `p50 ${g.p50} ms vs bare ${b.p50} ms, p99 ${g.p99} ms vs bare ${b.p99} ms`;
-        if (only('functions.hello.rps')) {
-          rows.push({ name: 'functions.hello.rps', value: round(g.rps), unit: 'req/s', baseline: round(b.rps), ratio: round(g.rps / b.rps, 2), target: '-', met: null, note: `POST via gateway (anon key) vs bare Deno.serve, ${CONNECTIONS} connections; ${latencies}` });
-        }
-        if (only('functions.hello.p50_added')) {
-          // One connection shows the added latency without the queueing of a saturated gateway.
-          const b1 = await load({ ...bareSpec, connections: 1, duration: 2 });
-          const g1 = await load({ ...gwSpec, connections: 1, duration: 2 });
-          const added = round(g.p50 - b.p50, 2);
-          const note = `p50 through the gateway minus bare Deno's p50 at ${CONNECTIONS} connections (autocannon: whole ms); at 1 connection: ${round(g1.rps)} vs ${round(b1.rps)} req/s, i.e. ${round(1000 / g1.rps - 1000 / b1.rps, 2)} ms added per request on average`;
-          rows.push({ name: 'functions.hello.p50_added', value: added, unit: 'ms', baseline: round(b.p50, 2), ratio: null, target: '<= 1.5 ms', met: added <= 1.5, note });
-        }
-        if (only('functions.hello.p99')) {
-          rows.push({ name: 'functions.hello.p99', value: round(g.p99, 2), unit: 'ms', baseline: round(b.p99, 2), ratio: round(g.p99 / Math.max(b.p99, 1), 2), target: '-', met: null, note: 'p99 latency through the gateway; baseline: bare Deno p99' });
-        }
-      }
+      rows.push(
+        ...(await helloRows(
+          {
+            convoPid: convo.proc.pid!,
+            gateway: { url: convo.status.api_url, path: '/functions/v1/hello', headers: { ...json, ...keys } },
+            bare: { url: `http://127.0.0.1:${barePort}`, path: '/', headers: json },
+            body: post.body,
+          },
+          only,
+        )),
+      );
 
       if (only('functions.cold_start')) {
-        const url = `${convo.status.api_url}/functions/v1/cold`;
         const init = { ...post, headers: { ...json, ...keys } };
-        // The first start ever fills Deno's caches (code cache, npm resolution): not counted, for either side.
-        await firstAnswer(url, init, performance.now());
-        await timeDirectRun(coldFile, functionsDir);
-        const runs: number[] = [];
-        const base: number[] = [];
-        for (let i = 0; i < COLD_RUNS; i++) {
-          runs.push(await afterTouch(coldFile, url, init));
-          base.push(await timeDirectRun(coldFile, functionsDir));
-        }
+        /** Restarts after a touch, each followed by a `deno run` of the same file (the baseline), on a machine in the same state. */
+        const coldRuns = async (running: RunningConvo, settleMs = SETTLE_MS) => {
+          const url = `${running.status.api_url}/functions/v1/cold`;
+          // The first start ever fills Deno's caches (code cache, npm resolution) and builds the bundles: not counted.
+          await firstAnswer(url, init, performance.now());
+          await timeDirectRun(coldFile, functionsDir);
+          const runs: Cold[] = [];
+          const base: Cold[] = [];
+          for (let i = 0; i < COLD_RUNS; i++) {
+            runs.push(await afterTouch(coldFile, url, init, settleMs));
+            base.push(await timeDirectRun(coldFile, functionsDir));
+          }
+          return { runs, base };
+        };
+        const bundled = await coldRuns(convo);
         await convo.stop();
-        // The same first requests with prewarm on: the host restarts the edited function without waiting for a request.
-        const warm = await startConvo(wd, await freePorts(), { LOG_LEVEL: 'warn', CONVO_FUNCTIONS_PREWARM: '1' });
-        const prewarmed: number[] = [];
-        try {
-          const warmUrl = `${warm.status.api_url}/functions/v1/cold`;
-          await firstAnswer(warmUrl, init, performance.now());
-          for (let i = 0; i < COLD_RUNS; i++) prewarmed.push(await afterTouch(coldFile, warmUrl, init, PREWARM_SETTLE_MS));
-        } finally {
-          await warm.stop();
-        }
-        const value = round(median(runs));
-        const baseline = round(median(base));
-        const list = (xs: number[]) => xs.map((r) => round(r)).join(', ');
+        // Bundled, but every restart spawns its Deno process (no spare booted ahead).
+        const noSpare = await withConvo(wd, { CONVO_FUNCTIONS_SPARE: '0' }, (c) => coldRuns(c));
+        // Before: the function's sources run as they are, each restart spawning Deno, as until bundles existed.
+        const sources = await withConvo(wd, { CONVO_FUNCTIONS_BUNDLE: '0', CONVO_FUNCTIONS_SPARE: '0' }, (c) => coldRuns(c));
+        // With prewarm the host restarts the edited function without waiting for a request.
+        const prewarmed = await withConvo(wd, { CONVO_FUNCTIONS_PREWARM: '1' }, (c) => coldRuns(c, PREWARM_SETTLE_MS));
+        const med = (xs: Cold[], k: keyof Cold) => round(median(xs.map((x) => x[k])));
+        const list = (xs: Cold[]) => xs.map((r) => round(r.ms)).join(', ');
+        const value = med(bundled.runs, 'ms');
+        const baseline = med(bundled.base, 'ms');
+        const [srcValue, srcBase] = [med(sources.runs, 'ms'), med(sources.base, 'ms')];
         rows.push({
           name: 'functions.cold_start',
           value,
@@ -179,7 +190,12 @@ export const functionsSuite: BenchSuite = {
           ratio: round(value / baseline, 2),
           target: '<= 150 ms',
           met: value <= 150,
-          note: `first request after a restart (file touched) until its answer, median of ${COLD_RUNS} [${list(runs)}]; baseline: deno run of the same file until it answers [${list(base)}]; with CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${round(median(prewarmed))} ms [${list(prewarmed)}]`,
+          note:
+            `first request after a restart (file touched) until its answer, bundled + spare process, median of ${COLD_RUNS} [${list(bundled.runs)}]; baseline: deno run of the source until it answers [${list(bundled.base)}]. ` +
+            `Bundled, no spare (CONVO_FUNCTIONS_SPARE=0): median ${med(noSpare.runs, 'ms')} ms [${list(noSpare.runs)}] vs deno run ${med(noSpare.base, 'ms')} ms, ratio ${round(med(noSpare.runs, 'ms') / med(noSpare.base, 'ms'), 2)}x. ` +
+            `Before (sources, no spare): median ${srcValue} ms [${list(sources.runs)}] vs deno run ${srcBase} ms, ratio ${round(srcValue / srcBase, 2)}x. ` +
+            `CPU of the answering Deno process until its first answer (boot included), median: bundled ${med(bundled.runs, 'cpu')} ms, bundled no spare ${med(noSpare.runs, 'cpu')} ms, sources ${med(sources.runs, 'cpu')} ms, deno run ${med([...bundled.base, ...noSpare.base, ...sources.base], 'cpu')} ms. ` +
+            `With CONVO_FUNCTIONS_PREWARM=1, ${PREWARM_SETTLE_MS} ms after the touch: median ${med(prewarmed.runs, 'ms')} ms [${list(prewarmed.runs)}]`,
         });
       }
     } finally {

@@ -1,14 +1,18 @@
 /** The functions host behind /functions/v1: routes `/<name>/…` to that function's own Deno process, started on demand and kept warm. */
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Service } from '../gateway/types.ts';
+import { watchCpu } from './cpu-limit.ts';
+import { createEntries } from './entries.ts';
+import { createSpare } from './spare.ts';
 import { edgeError } from './errors.ts';
 import { readSecrets } from './env-file.ts';
 import { debounce, isFunctionName, listFunctions } from './prewarm.ts';
-import { forward } from './proxy.ts';
+import { forward, type Upstream } from './proxy.ts';
 import { startWorker, type FunctionWorker } from './worker.ts';
 
 export interface FunctionsEnv {
@@ -36,6 +40,31 @@ export interface FunctionsHostOptions {
    * function. Defaults to `CONVO_FUNCTIONS_PREWARM=1` in the host's environment.
    */
   prewarm?: boolean;
+  /**
+   * How long a replaced process (its files changed) or, on close, every process may keep serving the
+   * requests it already has before it is killed. New requests go to the new process meanwhile.
+   */
+  drainMs?: number;
+  /**
+   * CPU time a function process may burn with requests in flight without finishing any (Supabase's per-request
+   * CPU limit, 2 s); past it the process is killed and its requests answer 546 WORKER_LIMIT. 0 turns it off.
+   */
+  cpuTimeMs?: number;
+  /**
+   * Keep one Deno process booted with no function yet, for the next (re)start to take: a cold start then
+   * skips Deno's boot. Costs one idle Deno process once any function has started. Default on;
+   * `CONVO_FUNCTIONS_SPARE=0` turns it off.
+   */
+  spare?: boolean;
+  /** How the host reaches a function's process: a unix socket (default, cheaper per request) or a localhost TCP port. */
+  transport?: 'unix' | 'tcp';
+  /**
+   * Run each function from a one-file esbuild bundle of it and its npm imports (rebuilt when its files
+   * change) instead of its sources: a much shorter cold start. Default on; `CONVO_FUNCTIONS_BUNDLE=0` turns it off.
+   */
+  bundle?: boolean;
+  /** Where bundles (`functions/`) and Deno's caches (`deno/`, V8 code cache included) live; default `.convo` beside the functions folder. */
+  cacheDir?: string;
 }
 
 export interface FunctionsHost {
@@ -52,6 +81,12 @@ interface Slot {
   stale: boolean;
 }
 
+/** `/hello/sub` → `hello`. */
+function functionName(subpath: string): string {
+  const end = subpath.indexOf('/', 1);
+  return end < 0 ? subpath.slice(1) : subpath.slice(1, end);
+}
+
 export function defaultDenoPath(): string {
   const binary = join(ROOT, 'node_modules/deno/deno');
   return existsSync(binary) ? binary : join(ROOT, 'node_modules/.bin/deno');
@@ -62,10 +97,41 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   const { log } = opts;
   const timeoutMs = opts.requestTimeoutMs ?? 150_000;
   const denoPath = opts.denoPath ?? defaultDenoPath();
-  const agent = new http.Agent({ keepAlive: true });
+  const drainMs = opts.drainMs ?? 10_000;
+  // One pooled keep-alive connection per concurrent request, reused across requests.
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' });
   const slots = new Map<string, Slot>();
+  // Each process gets a socket path of its own: a replaced one keeps serving its last requests on the old one.
+  const socketDir = (opts.transport ?? 'unix') === 'unix' ? mkdtempSync(join(tmpdir(), 'convo-edge-')) : null;
+  let spawned = 0;
+  /** Replaced processes finishing their last requests. */
+  const retiring = new Set<FunctionWorker>();
+  const cacheDir = resolve(opts.cacheDir ?? join(functionsDir, '..', '.convo'));
+  const nodeModules = join(ROOT, 'node_modules');
+  const entries = createEntries({
+    functionsDir,
+    outDir: join(cacheDir, 'functions'),
+    nodeModules,
+    bundle: opts.bundle ?? process.env.CONVO_FUNCTIONS_BUNDLE !== '0',
+    log,
+  });
+  const spare = createSpare((name, entry) => spawnWorker(name, entry), opts.spare ?? process.env.CONVO_FUNCTIONS_SPARE !== '0');
   let watcher: FSWatcher | null = null;
   let closed = false;
+  const cpuTimeMs = opts.cpuTimeMs ?? 2_000;
+  const cpuWatch = cpuTimeMs > 0
+    ? watchCpu({
+        limitMs: cpuTimeMs,
+        workers: function* (): Generator<FunctionWorker> {
+          yield* retiring;
+          for (const slot of slots.values()) if (slot.worker) yield slot.worker;
+        },
+        exceeded: (worker: FunctionWorker) => {
+          log.warn({ function: worker.name }, `[${worker.name}] CPU time limit of ${cpuTimeMs} ms reached; stopping the process`);
+          void worker.killForCpu();
+        },
+      })
+    : null;
   const prewarm = opts.prewarm ?? process.env.CONVO_FUNCTIONS_PREWARM === '1';
   // After an edit, restart what went stale (and start new functions) without waiting for a request.
   const rewarm = debounce(() => {
@@ -82,7 +148,13 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       watcher = watch(functionsDir, { recursive: true }, (_event, file) => {
         const top = String(file ?? '').split(/[\\/]/)[0] ?? '';
         // Shared code and secrets belong to every function; anything else to the folder it sits in.
-        for (const [name, slot] of slots) if (name === top || top.startsWith('_') || top.startsWith('.')) slot.stale = true;
+        // The secrets are read when a process starts: the spare has stale ones.
+        if (top.startsWith('.')) spare.discard();
+        for (const [name, slot] of slots) {
+          if (name !== top && !top.startsWith('_') && !top.startsWith('.')) continue;
+          slot.stale = true;
+          entries.changed(name);
+        }
         if (prewarm) rewarm.trigger();
       });
       watcher.on('error', (err) => log.warn({ err }, 'functions: file watcher failed; reload on change is off'));
@@ -96,25 +168,40 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     let slot = slots.get(name);
     if (!slot) slots.set(name, (slot = { worker: null, stale: false }));
     if (slot.worker && slot.worker.isRunning() && !slot.stale) return slot.worker;
-    if (slot.worker) void slot.worker.kill();
+    if (slot.worker) retire(slot.worker);
     slot.stale = false;
-    const env = { ...readSecrets(join(functionsDir, '.env')), ...opts.env };
-    slot.worker = startWorker({
-      name,
-      entryUrl: pathToFileURL(join(functionsDir, name, 'index.ts')).href,
-      denoPath,
-      bootstrapPath: BOOTSTRAP,
-      configPath: join(ROOT, 'deno.json'),
-      readPaths: [functionsDir, join(ROOT, 'node_modules')],
-      cwd: functionsDir,
-      env,
-      ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
-      log,
-    });
+    slot.worker = spare.run(name, entries.entry(name));
     return slot.worker;
   }
 
-  async function waitReady(worker: FunctionWorker, ms: number): Promise<number | 'timeout'> {
+  function spawnWorker(name: string, entry: Promise<string>): FunctionWorker {
+    return startWorker({
+      name,
+      entry,
+      denoPath,
+      bootstrapPath: BOOTSTRAP,
+      configPath: join(ROOT, 'deno.json'),
+      readPaths: [functionsDir, nodeModules, join(cacheDir, 'functions')],
+      cwd: functionsDir,
+      env: { ...readSecrets(join(functionsDir, '.env')), ...opts.env },
+      denoDir: join(cacheDir, 'deno'),
+      ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
+      ...(socketDir ? { socketPath: join(socketDir, `${++spawned}.sock`) } : {}),
+      log,
+    });
+  }
+
+  /** Stops a replaced process once its requests in flight are done (at most `drainMs` later). */
+  function retire(worker: FunctionWorker): void {
+    if (!worker.isRunning()) return;
+    retiring.add(worker);
+    void worker.inFlight
+      .idle(drainMs)
+      .then(() => worker.kill())
+      .finally(() => retiring.delete(worker));
+  }
+
+  async function waitReady(worker: FunctionWorker, ms: number): Promise<Upstream | 'timeout'> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
     try {
@@ -125,29 +212,38 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   }
 
   const service: Service = async (req, ctx) => {
-    const name = ctx.subpath.split('/')[1] ?? '';
+    const name = functionName(ctx.subpath);
     if (closed) return edgeError('BOOT_ERROR', 'The functions host is shutting down');
-    if (!isFunctionName(name) || !existsSync(join(functionsDir, name, 'index.ts'))) {
+    const slot = slots.get(name);
+    // The file check is for a function with no running process; a running one is watched for changes.
+    if (!(slot?.worker?.isRunning() && !slot.stale) && (!isFunctionName(name) || !existsSync(join(functionsDir, name, 'index.ts')))) {
       return edgeError('NOT_FOUND', `Function not found: ${name || '(none)'}`);
     }
     watchFiles();
     const started = Date.now();
     const worker = workerFor(name);
 
-    let port: number | 'timeout';
-    try {
-      port = await waitReady(worker, timeoutMs);
-    } catch (err) {
-      ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
-      return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
-    }
-    if (port === 'timeout') {
-      void worker.kill();
-      return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
+    let upstream = worker.upstream;
+    if (!upstream) {
+      let ready: Upstream | 'timeout';
+      try {
+        ready = await waitReady(worker, timeoutMs);
+      } catch (err) {
+        ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
+        return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
+      }
+      if (ready === 'timeout' || !worker.upstream) {
+        void worker.kill();
+        return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
+      }
+      upstream = worker.upstream;
     }
 
-    const url = new URL(req.url);
-    const result = await forward(req, { agent, port, path: ctx.subpath + url.search, timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) });
+    const query = req.url.indexOf('?');
+    const path = query < 0 ? ctx.subpath : ctx.subpath + req.url.slice(query);
+    worker.inFlight.begin();
+    const timeLeft = Math.max(1, timeoutMs - (Date.now() - started));
+    const result = await forward(req, { agent, upstream, path, timeoutMs: timeLeft, onDone: () => worker.inFlight.end() });
     if (result.kind === 'response') return result.response;
     if (result.kind === 'timeout') {
       ctx.log.warn({ function: name }, `[${name}] wall-clock limit of ${timeoutMs} ms reached; stopping the process`);
@@ -156,7 +252,9 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     }
     // The connection broke: usually the process died mid-request. Give its exit a moment to be observed.
     await Promise.race([worker.exited, new Promise((r) => setTimeout(r, 500))]);
-    if (worker.outOfMemory()) return edgeError('WORKER_LIMIT', `Function exceeded the memory limit: ${name}`);
+    const limit = worker.limitReached();
+    if (limit === 'memory') return edgeError('WORKER_LIMIT', `Function exceeded the memory limit: ${name}`);
+    if (limit === 'cpu') return edgeError('WORKER_LIMIT', `Function exceeded the CPU time limit of ${cpuTimeMs} ms: ${name}`);
     ctx.log.error({ function: name, err: result.error }, `[${name}] request failed`);
     return edgeError('WORKER_ERROR', `Function exited before answering: ${name}`);
   };
@@ -171,10 +269,16 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     async close() {
       closed = true;
       rewarm.cancel();
+      cpuWatch?.stop();
+      await spare.close();
       watcher?.close();
-      await Promise.all([...slots.values()].map((slot) => slot.worker?.kill()));
+      // Requests in flight finish (up to the drain bound) before their processes are killed.
+      const workers = [...retiring, ...[...slots.values()].flatMap((slot) => (slot.worker ? [slot.worker] : []))];
+      await Promise.all(workers.map((worker) => worker.inFlight.idle(drainMs).then(() => worker.kill())));
       slots.clear();
       agent.destroy();
+      await entries.close();
+      if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }

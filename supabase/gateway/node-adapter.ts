@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { bufferedBody, headerRecord } from '../shared/http.ts';
+import { relayOf, writeRelayed } from '../shared/relayed-response.ts';
 import { RawHeaders } from './raw-headers.ts';
 import type { ServiceRequest } from './types.ts';
 
@@ -60,6 +61,12 @@ class IncomingRequest implements ServiceRequest {
     return JSON.parse(await this.text()) as unknown;
   }
 
+  /** The Node request itself, body unread, for a service that relays it as is (the functions host). */
+  takeIncoming(): IncomingMessage {
+    this.#take();
+    return this.#req;
+  }
+
   #take(): void {
     if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
     this.#consumed = true;
@@ -82,6 +89,11 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 
 export function toServiceRequest(req: IncomingMessage, url: URL): ServiceRequest {
   return new IncomingRequest(req, url);
+}
+
+/** The Node request behind a gateway ServiceRequest, its body now taken; null for any other request. */
+export function takeIncoming(req: ServiceRequest): IncomingMessage | null {
+  return req instanceof IncomingRequest ? req.takeIncoming() : null;
 }
 
 /** A full Web Request, for code that needs one (e.g. to forward it with fetch). */
@@ -110,6 +122,8 @@ export function toWebRequest(req: IncomingMessage, url: URL): Request {
 }
 
 export async function writeWebResponse(res: ServerResponse, response: Response, extra: Readonly<Record<string, string>>, method: string): Promise<void> {
+  const relay = relayOf(response);
+  if (relay) return writeRelayed(res, response, relay, extra, method);
   const record = headerRecord(response);
   const text = record === undefined ? undefined : bufferedBody(response);
   if (record !== undefined && text !== undefined) {

@@ -40,7 +40,7 @@ describe('functions host behind the gateway: verify_jwt', () => {
     });
     const log = pino({ level: 'info' }, sink);
     keys = await mintProjectKeys(SECRET, Math.floor(Date.now() / 1000) - 10);
-    host = createFunctionsHost({ functionsDir: dir, env: TEST_ENV, log });
+    host = createFunctionsHost({ functionsDir: dir, cacheDir: path.join(dir, '..', `${path.basename(dir)}-cache`), env: TEST_ENV, log });
     const open = new Set(['webhook']);
     gateway = createGateway({
       verifier: createJwtVerifier(SECRET),
@@ -57,6 +57,7 @@ describe('functions host behind the gateway: verify_jwt', () => {
     await gateway.close();
     await host.close();
     await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(`${dir}-cache`, { recursive: true, force: true });
   });
 
   test('with verify_jwt on, supabase-js with the anon key reaches the function', async () => {

@@ -1,5 +1,8 @@
 /** Test helper: a functions host behind a real node:http server mounted at /functions/v1, logs captured as lines. */
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -28,14 +31,17 @@ export async function startHostServer(opts: Omit<FunctionsHostOptions, 'log' | '
       done();
     },
   });
-  const host = createFunctionsHost({ ...opts, env: TEST_ENV, log: pino({ level: 'info' }, sink) });
+  // Bundles and Deno's caches in a folder of this host's own, outside the watched functions folder.
+  const cacheDir = opts.cacheDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'convo-edge-cache-')));
+  const host = createFunctionsHost({ ...opts, cacheDir, env: TEST_ENV, log: pino({ level: 'info' }, sink) });
+  const quiet = pino({ level: 'silent' });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const prefix = '/functions/v1';
     const method = req.method ?? 'GET';
     const subpath = url.pathname.startsWith(prefix + '/') ? url.pathname.slice(prefix.length) : '/';
     host
-      .service(toServiceRequest(req, url), { requestId: 'test', subpath, apikeyClaims: null, log: pino({ level: 'silent' }) })
+      .service(toServiceRequest(req, url), { requestId: 'test', subpath, apikeyClaims: null, log: quiet })
       .then((response) => writeWebResponse(res, response, {}, method))
       .catch(() => res.destroy());
   });
@@ -46,9 +52,13 @@ export async function startHostServer(opts: Omit<FunctionsHostOptions, 'log' | '
     functionsUrl: `${url}/functions/v1`,
     logs,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // As `convo stop` does: no new connections, requests in flight finish (the host drains), then the rest goes.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await host.close();
+      server.closeAllConnections();
+      await closed;
+      if (!opts.cacheDir) await fs.rm(cacheDir, { recursive: true, force: true });
     },
   };
 }

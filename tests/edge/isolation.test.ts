@@ -60,7 +60,8 @@ describe('functions host: isolation, limits, env, reload, streaming', () => {
       await fs.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await fs.writeFile(path.join(dir, file), text);
     }
-    host = await startHostServer({ functionsDir: dir, requestTimeoutMs: 4_000, memoryMb: 64 });
+    // The CPU-time limit has its own test (cpu-limit.test.ts): here the endless loop meets the wall-clock limit.
+    host = await startHostServer({ functionsDir: dir, requestTimeoutMs: 4_000, memoryMb: 64, cpuTimeMs: 0 });
   });
   after(async () => {
     await host.close();

@@ -1,26 +1,41 @@
-// Runs one edge function under Deno: imports it, captures its Deno.serve handler (or `export default { fetch }`) and serves it on a free localhost port the host learns from a ready line.
-// Usage: deno run … bootstrap.js <entry file URL> <comma-separated env names the function may see>
+// Runs one edge function under Deno: imports it, captures its Deno.serve handler (or `export default { fetch }`) and serves it on
+// the unix socket the host chose (or a free localhost port), which the host learns from a ready line.
+// Usage: deno run … bootstrap.js <comma-separated env names the function may see> [unix:<socket path> | tcp] < entry URL line
 
-const [entry, allowed = ''] = Deno.args;
+const [allowed = '', listen = 'tcp'] = Deno.args;
 const READY = '__convo_edge_ready__';
 const visible = new Set(allowed.split(',').filter(Boolean));
 
 // Deno adds a few variables of its own (PATH, DENO_NODE_SHIM_ACTIVE…): the function sees only what the host passed.
 for (const name of Object.keys(Deno.env.toObject())) if (!visible.has(name)) Deno.env.delete(name);
 
-// The host keeps our stdin open for as long as it lives: end of input means the host is gone (even
+// The host writes the entry's file URL as the first line of our stdin (so Deno boots while the function is
+// being bundled), then keeps stdin open for as long as it lives: end of input means the host is gone (even
 // killed with SIGKILL), so no function process outlives it.
-(async () => {
-  const buf = new Uint8Array(64);
-  try {
-    while ((await Deno.stdin.read(buf)) !== null) {
-      /* the host never writes; keep waiting */
+const entry = await new Promise((resolveEntry) => {
+  (async () => {
+    const buf = new Uint8Array(4096);
+    const decoder = new TextDecoder();
+    let line = '';
+    let told = false;
+    try {
+      for (;;) {
+        const n = await Deno.stdin.read(buf);
+        if (n === null) break;
+        if (told) continue;
+        line += decoder.decode(buf.subarray(0, n), { stream: true });
+        const end = line.indexOf('\n');
+        if (end >= 0) {
+          told = true;
+          resolveEntry(line.slice(0, end));
+        }
+      }
+    } catch {
+      /* stdin unusable: treat as closed */
     }
-  } catch {
-    /* stdin unusable: treat as closed */
-  }
-  Deno.exit(0);
-})();
+    Deno.exit(0);
+  })();
+});
 
 let captured = null;
 let realServer = null;
@@ -83,11 +98,9 @@ if (!captured) {
   Deno.exit(70);
 }
 
-realServer = realServe({
-  hostname: '127.0.0.1',
-  port: 0,
-  onListen({ port }) {
-    Deno.stdout.writeSync(new TextEncoder().encode(`${READY} ${port}\n`));
-  },
-}, safeHandle);
+const ready = (where) => Deno.stdout.writeSync(new TextEncoder().encode(`${READY} ${where}\n`));
+const where = listen.startsWith('unix:')
+  ? { path: listen.slice('unix:'.length), onListen: () => ready(listen) }
+  : { hostname: '127.0.0.1', port: 0, onListen: ({ port }) => ready(port) };
+realServer = realServe(where, safeHandle);
 realServer.finished.then(resolveFinished);
