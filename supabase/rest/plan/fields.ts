@@ -21,12 +21,15 @@ export function coercible(column: ReadColumn, jsonPath: JsonPath): CoercibleFiel
   return { name: column.name, jsonPath, toJson: !isJson(column.type), type: column.type };
 }
 
-/** A column of the node with its JSON path, or PostgreSQL's 42703 for a name the node does not have. */
+/** A column (or computed field) of the node with its JSON path, or PostgreSQL's 42703 for a name the node does not have. */
 export function resolveField(node: Draft, field: Field): { ok: true; field: CoercibleField } | { ok: false; error: ApiError } {
   const columns = columnsOf(node);
   const column = columns.find((c) => c.name === field.name);
-  if (column === undefined) return { ok: false, error: undefinedColumn(qualifierName(node), field.name, columns.map((c) => c.name)) };
-  return { ok: true, field: coercible(column, field.jsonPath) };
+  if (column !== undefined) return { ok: true, field: coercible(column, field.jsonPath) };
+  // A computed field reads as `table.fn`, which PostgreSQL resolves to `fn(table)`.
+  const computed = node.relation?.computedFields?.get(field.name);
+  if (computed !== undefined) return { ok: true, field: coercible({ name: computed.name, type: computed.type }, field.jsonPath) };
+  return { ok: false, error: undefinedColumn(qualifierName(node), field.name, columns.map((c) => c.name)) };
 }
 
 /**

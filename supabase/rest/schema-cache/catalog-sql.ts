@@ -198,7 +198,12 @@ select
   coalesce(comp.relkind in ('r', 'v', 'm', 'f', 'p'), false) as returns_relation,
   p.provolatile::text as volatility,
   p.provariadic <> 0 as has_variadic,
-  coalesce(p.proconfig, '{}') as config
+  coalesce(p.proconfig, '{}') as config,
+  (select array[cn.nspname::text, c.relname::text]
+     from pg_catalog.pg_type at
+     join pg_catalog.pg_class c on c.oid = at.typrelid and c.relkind in ('r', 'v', 'm', 'f', 'p')
+     join pg_catalog.pg_namespace cn on cn.oid = c.relnamespace
+    where p.pronargs = 1 and at.oid = p.proargtypes[0]) as row_argument_of
 from pg_catalog.pg_proc p
 join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace
 join pg_catalog.pg_type rt on rt.oid = p.prorettype

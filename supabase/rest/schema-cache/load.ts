@@ -8,7 +8,7 @@ import { groupRoutines, toRoutine } from './routines.ts';
 import type { RoutineRow } from './routines.ts';
 import { viewKeyDependencies } from './view-keys.ts';
 import type { ExposedView, KeyConstraint, ViewKeyDependency } from './view-keys.ts';
-import type { Column, QualifiedName, Relation, RelationKind, RoleSettings, Routine, SchemaCache } from './types.ts';
+import type { Column, ComputedField, QualifiedName, Relation, RelationKind, RoleSettings, Routine, SchemaCache } from './types.ts';
 
 interface ColumnJson {
   name: string;
@@ -150,6 +150,19 @@ function viewPrimaryKey(view: QualifiedName, deps: readonly ViewKeyDependency[])
     .flatMap((d) => d.columns.map(([, viewColumns]) => viewColumns[0]).filter((c): c is string => c !== undefined));
 }
 
+/** Computed fields by the relation they compute from: one-argument functions of a row returning a single value. */
+function computedFields(routines: readonly RoutineRow[]): Map<string, Map<string, ComputedField>> {
+  const out = new Map<string, Map<string, ComputedField>>();
+  for (const r of routines) {
+    if (!r.row_argument_of || r.set_of || (r.type_schema === 'pg_catalog' && r.type_name === 'void')) continue;
+    const key = qualifiedKey(r.row_argument_of[0], r.row_argument_of[1]);
+    let fields = out.get(key);
+    if (!fields) out.set(key, (fields = new Map()));
+    fields.set(r.name, { name: r.name, function: { schema: r.schema, name: r.name }, type: r.type_name });
+  }
+  return out;
+}
+
 /** Builds the cache from the rows of the four catalog queries (pure: no database access). */
 export function assembleSchemaCache(
   schemas: readonly string[],
@@ -166,6 +179,11 @@ export function assembleSchemaCache(
     const isView = row.kind === 'v' || row.kind === 'm';
     const pk = isView ? viewPrimaryKey({ schema: row.schema, name: row.name }, viewKeys) : row.primary_key;
     relations.set(qualifiedKey(row.schema, row.name), toRelation(row, pk));
+  }
+
+  for (const [key, fields] of computedFields(rows.routines)) {
+    const relation = relations.get(key);
+    if (relation) relations.set(key, { ...relation, computedFields: fields });
   }
 
   const relationships = buildRelationships({

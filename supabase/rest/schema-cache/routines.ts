@@ -24,6 +24,8 @@ export interface RoutineRow {
   volatility: string;
   has_variadic: boolean;
   config: string[];
+  /** `[schema, name]` of the table or view whose row is the function's one argument (a computed field), else null. */
+  row_argument_of?: [string, string] | null;
 }
 
 /** Types whose single unnamed parameter takes the whole request body. */

@@ -57,6 +57,18 @@ export interface Relation {
   readonly primaryKey: readonly string[];
   /** By name, in ordinal order (a Map iterates in insertion order). */
   readonly columns: ReadonlyMap<string, Column>;
+  /**
+   * Computed fields (PostgREST's computed columns): functions of the exposed schemas taking this relation's row as
+   * their one argument and returning one value, selectable, filterable and orderable like columns (but not part of `*`).
+   */
+  readonly computedFields?: ReadonlyMap<string, ComputedField>;
+}
+
+export interface ComputedField {
+  readonly name: string;
+  readonly function: QualifiedName;
+  /** The return type's name (`text`, `jsonb`, …). */
+  readonly type: string;
 }
 
 // ---------------------------------------------------------------------------
