@@ -1,6 +1,7 @@
 /** Runs the real `convo` CLI as a child process in a throwaway work folder with its own ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'convo.js');
+
+/** The platform migrations, as the ledger names them (`0001_roles`, …), in order. */
+export function platformMigrations(): string[] {
+  return readdirSync(path.join(ROOT, 'supabase', 'db', 'platform'))
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => f.slice(0, -'.sql'.length));
+}
 
 export interface Workdir {
   dir: string;

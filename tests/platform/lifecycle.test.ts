@@ -3,17 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { freePorts, makeWorkdir, runConvo, startConvo } from '../helpers/convo.ts';
+import { freePorts, makeWorkdir, platformMigrations, runConvo, startConvo } from '../helpers/convo.ts';
 import { isAlive, waitForExit } from '../../supabase/shared/process.ts';
 
 /** Every live process whose command line mentions this work folder (Postgres is started with -D <workdir>/.convo/db). */
-function processesMentioning(dir: string): number[] {
+function processesMentioning(...parts: string[]): number[] {
   const pids: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes(dir)) pids.push(Number(entry));
+      if (parts.every((p) => cmd.includes(p))) pids.push(Number(entry));
     } catch {
       /* the process ended while we looked */
     }
@@ -42,9 +42,7 @@ test('first start creates the cluster and applies the platform migrations; a res
     await client.query(`insert into public.items values (1, 'kept across restarts')`);
     const { rows: ledger } = await client.query('select scope, version, name from convo.migrations order by scope desc, version');
     await client.end();
-    assert.deepEqual(ledger.map((r) => `${r.scope}/${r.version}_${r.name}`), [
-      'platform/0001_roles', 'platform/0002_extensions', 'platform/0003_auth', 'platform/0004_api', 'platform/0005_auth_users', 'platform/0006_auth_mail', 'app/0001_items',
-    ]);
+    assert.deepEqual(ledger.map((r) => `${r.scope}/${r.version}_${r.name}`), [...platformMigrations().map((m) => `platform/${m}`), 'app/0001_items']);
     assert.equal(await first.stop(), 0);
 
     const second = await startConvo(wd, ports);
@@ -147,10 +145,18 @@ test('function processes do not outlive convo, even when it is killed with SIGKI
     fs.writeFileSync(path.join(dir, 'index.ts'), `Deno.serve(() => new Response('pong'));\n`);
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const convo = await startConvo(wd, ports);
-      const res = await fetch(`${convo.status.api_url}/functions/v1/ping`, { headers: { apikey: convo.status.anon_key } });
-      assert.equal(await res.text(), 'pong');
-      const denos = processesMentioning(dir);
-      assert.ok(denos.length > 0, 'the function runs in a process of its own');
+      let denos: number[];
+      try {
+        const res = await fetch(`${convo.status.api_url}/functions/v1/ping`, { headers: { apikey: convo.status.anon_key } });
+        assert.equal(await res.text(), 'pong');
+        // The Deno processes of this project: the functions bootstrap, allowed to read the project's folder.
+        denos = processesMentioning('bootstrap.js', wd.dir);
+        assert.ok(denos.length > 0, 'the function runs in a process of its own');
+      } catch (err) {
+        // A failed check must not leave convo running (the test process would wait for it forever).
+        await convo.stop();
+        throw err;
+      }
       convo.proc.kill(signal);
       await convo.exited;
       for (const pid of denos) assert.equal(await waitForExit(pid, 10_000), true, `deno ${pid} is gone after ${signal}`);
