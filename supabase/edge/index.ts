@@ -99,6 +99,8 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
           if (name !== top && !top.startsWith('_') && !top.startsWith('.')) continue;
           slot.stale = true;
           entries.changed(name);
+          // Most likely the next process to start: the spare loads its npm bundles meanwhile.
+          spare.preload(entries.vendorsOf(name));
         }
         if (prewarm) rewarm.trigger();
       });
