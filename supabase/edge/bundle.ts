@@ -13,6 +13,8 @@ import { externals, RESOLVE, vendorPlugin, withRequire } from './vendor.ts';
 export interface Bundler {
   /** Builds (or rebuilds after an edit) and returns the bundle's path; rejects when esbuild cannot bundle it. */
   build(): Promise<string>;
+  /** File URLs of the vendor bundles the last build imports. */
+  vendors(): string[];
   dispose(): Promise<void>;
 }
 
@@ -40,6 +42,8 @@ function sourceMeta(functionsDir: string): esbuild.Plugin {
 export function createBundler(opts: { name: string; entry: string; functionsDir: string; outDir: string; nodeModules: string }): Bundler {
   let context: Promise<esbuild.BuildContext> | null = null;
   let current: string | null = null;
+  const used = new Set<string>();
+  let vendors: string[] = [];
 
   const contextFor = () =>
     (context ??= esbuild.context({
@@ -52,7 +56,7 @@ export function createBundler(opts: { name: string; entry: string; functionsDir:
       sourcemap: 'linked',
       outfile: join(opts.outDir, `${opts.name}.js`),
       logLevel: 'silent',
-      plugins: [externals, vendorPlugin(join(opts.outDir, 'vendor')), sourceMeta(opts.functionsDir)],
+      plugins: [externals, vendorPlugin(join(opts.outDir, 'vendor'), used), sourceMeta(opts.functionsDir)],
     }));
 
   return {
@@ -61,6 +65,7 @@ export function createBundler(opts: { name: string; entry: string; functionsDir:
       const js = outputs.find((f) => f.path.endsWith('.js'));
       if (!js) throw new Error(`esbuild wrote no bundle for ${opts.name}`);
       const map = outputs.find((f) => f.path.endsWith('.js.map'));
+      vendors = [...used];
       const hash = createHash('sha256').update(js.contents).digest('hex').slice(0, 12);
       const file = join(opts.outDir, `${opts.name}-${hash}.js`);
       if (file !== current) {
@@ -74,6 +79,7 @@ export function createBundler(opts: { name: string; entry: string; functionsDir:
       }
       return file;
     },
+    vendors: () => vendors,
     async dispose() {
       const ctx = await context?.catch(() => null);
       await ctx?.dispose();

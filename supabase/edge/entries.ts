@@ -10,6 +10,8 @@ import { createBundler, type Bundler } from './bundle.ts';
 export interface Entries {
   /** The file URL to run for `name`, once its current build is done. */
   entry(name: string): Promise<string>;
+  /** File URLs of the vendor bundles `name` imported at its last build (none before one, or without bundles). */
+  vendorsOf(name: string): string[];
   /** `name`'s files changed: rebuild now, so the next process does not wait for it. */
   changed(name: string): void;
   close(): Promise<void>;
@@ -53,6 +55,9 @@ export function createEntries(opts: { functionsDir: string; outDir: string; node
       if (!opts.bundle) return Promise.resolve(source(name));
       const state = stateOf(name);
       return state.build ?? build(name, state);
+    },
+    vendorsOf(name) {
+      return built.get(name)?.bundler.vendors() ?? [];
     },
     changed(name) {
       const state = built.get(name);

@@ -8,6 +8,8 @@ import type { FunctionWorker } from './worker.ts';
 export interface Spare {
   /** A process running `entry` as `name`: the spare when one is ready, else a new one; a new spare follows. */
   run(name: string, entry: Promise<string>): FunctionWorker;
+  /** Has the spare load these modules ahead (the npm bundles of a function about to restart). */
+  preload(urls: string[]): void;
   /** Drops the spare (the functions' environment changed); the next run starts a new one. */
   discard(): void;
   close(): Promise<void>;
@@ -49,6 +51,9 @@ export function createSpare(start: Start, enabled: boolean): Spare {
       // The next spare boots once this process is serving, not competing with it for the CPU.
       void worker.ready.then(refill, refill);
       return worker;
+    },
+    preload(urls) {
+      if (urls.length) spare?.worker.preload(urls);
     },
     discard,
     async close() {

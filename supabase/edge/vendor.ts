@@ -73,17 +73,21 @@ async function buildVendor(out: string, file: string): Promise<string | null> {
   return out;
 }
 
-/** Turns the function's own bare imports of npm packages into imports of their vendor bundles. */
-export function vendorPlugin(outDir: string): esbuild.Plugin {
+/** Turns the function's own bare imports of npm packages into imports of their vendor bundles; `used` gets their URLs, per build. */
+export function vendorPlugin(outDir: string, used: Set<string>): esbuild.Plugin {
   return {
     name: 'convo-vendor',
     setup(build) {
+      build.onStart(() => used.clear());
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === 'vendor' || args.importer.includes('/node_modules/') || LEFT_TO_DENO.test(args.path) || NODE_BUILTINS.has(args.path)) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'vendor' });
         if (resolved.errors.length || !resolved.path.includes('/node_modules/')) return undefined;
         const bundle = await vendorBundle(outDir, args.path, resolved.path);
-        return bundle ? { path: pathToFileURL(bundle).href, external: true } : undefined;
+        if (!bundle) return undefined;
+        const url = pathToFileURL(bundle).href;
+        used.add(url);
+        return { path: url, external: true };
       });
     },
   };

@@ -38,6 +38,8 @@ describe('functions host: bundles', () => {
     await fs.mkdir(path.join(dir, '_shared'));
     await fs.writeFile(path.join(dir, 'npm/index.ts'), npmFunction(1));
     await fs.writeFile(path.join(dir, '_shared/greet.ts'), `export const greet = (name: string) => 'Hello ' + name + '!';\n`);
+    await fs.mkdir(path.join(dir, 'boom'));
+    await fs.writeFile(path.join(dir, 'boom/index.ts'), `function inner(): never {\n  throw new Error('boom');\n}\nDeno.serve(() => {\n  inner();\n  return new Response('never');\n});\n`);
     host = await startHostServer({ functionsDir: dir, cacheDir });
   });
   after(async () => {
@@ -57,8 +59,16 @@ describe('functions host: bundles', () => {
     assert.ok(vendor.some((f) => f.startsWith('jose-')), vendor.join(', '));
   });
 
+  test("an uncaught error's stack names the source file and line, not the bundle", async () => {
+    const res = await fetch(`${host.functionsUrl}/boom`);
+    assert.equal(res.status, 500);
+    await res.text();
+    assert.ok(host.logs.includes(`[boom]     at inner (${pathToFileURL(path.join(dir, 'boom/index.ts')).href}:2:9)`), host.logs.filter((l) => l.startsWith('[boom]')).join('\n'));
+  });
+
   test('an edit rebuilds the function bundle and reuses the vendor bundles', async () => {
-    const [bundleBefore, vendorBefore] = [await listing(''), await listing('vendor')];
+    const npmBundles = async () => (await listing('')).filter((f) => f.startsWith('npm-'));
+    const [bundleBefore, vendorBefore] = [await npmBundles(), await listing('vendor')];
     await fs.writeFile(path.join(dir, 'npm/index.ts'), npmFunction(2));
     let seen = await call();
     for (let i = 0; i < 50 && seen.body.v !== 2; i++) {
@@ -66,7 +76,7 @@ describe('functions host: bundles', () => {
       seen = await call();
     }
     assert.equal(seen.body.v, 2);
-    const bundleAfter = await listing('');
+    const bundleAfter = await npmBundles();
     assert.equal(bundleAfter.length, 1);
     assert.notDeepEqual(bundleAfter, bundleBefore);
     assert.deepEqual(await listing('vendor'), vendorBefore);

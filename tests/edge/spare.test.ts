@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { sleep } from '../../supabase/shared/process.ts';
 import { startHostServer, type HostServer } from './host-server.ts';
 
-const fn = (v: number) => `Deno.serve(() => Response.json({ v: ${v}, pid: Deno.pid, secret: Deno.env.get('MY_SECRET') ?? null }));`;
+const fn = (v: number) => `import { z } from 'zod';
+Deno.serve(() => Response.json({ v: z.number().parse(${v}), pid: Deno.pid, secret: Deno.env.get('MY_SECRET') ?? null }));`;
 
 /** This process's Deno children (the host runs in it). */
 function denoChildren(): number[] {
@@ -60,12 +61,28 @@ describe('functions host: spare process', () => {
     await until(() => denoChildren().find((pid) => pid !== spare && pid !== first.pid), 'the next spare is booted');
   });
 
+  test('another function can take a spare that preloaded the npm bundles of the edited one', async () => {
+    await fs.mkdir(path.join(dir, 'other'));
+    await fs.writeFile(path.join(dir, 'other/index.ts'), `Deno.serve(() => Response.json({ other: true, pid: Deno.pid }));`);
+    // The edit has the spare load zod's bundle for fn; then 'other' starts first and takes that spare.
+    const before = await call();
+    const spare = await until(() => denoChildren().find((pid) => pid !== before.pid), 'a spare process is booted');
+    await fs.writeFile(path.join(dir, 'fn/index.ts'), fn(3));
+    await sleep(300);
+    const other = (await (await fetch(`${host.functionsUrl}/other`)).json()) as { other: boolean; pid: number };
+    assert.deepEqual(other, { other: true, pid: spare });
+    assert.equal((await until(async () => {
+      const seen = await call();
+      return seen.v === 3 ? seen : undefined;
+    }, 'fn serves its edit')).v, 3);
+  });
+
   test('a change of secrets drops the spare, so the restarted function sees the new ones', async () => {
     await fs.writeFile(path.join(dir, '.env'), 'MY_SECRET=two\n');
     const seen = await until(async () => {
       const body = await call();
       return body.secret === 'two' ? body : undefined;
     }, 'the new secret is served');
-    assert.equal(seen.v, 2);
+    assert.equal(seen.v, 3);
   });
 });

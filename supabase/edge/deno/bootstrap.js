@@ -24,10 +24,15 @@ const entry = await new Promise((resolveEntry) => {
         if (n === null) break;
         if (told) continue;
         line += decoder.decode(buf.subarray(0, n), { stream: true });
-        const end = line.indexOf('\n');
-        if (end >= 0) {
-          told = true;
-          resolveEntry(line.slice(0, end));
+        for (let end = line.indexOf('\n'); end >= 0 && !told; end = line.indexOf('\n')) {
+          const next = line.slice(0, end);
+          line = line.slice(end + 1);
+          // `preload <url>`: a module the function about to be given will likely import (a spare process warming up).
+          if (next.startsWith('preload ')) import(next.slice('preload '.length)).catch(() => {});
+          else {
+            told = true;
+            resolveEntry(next);
+          }
         }
       }
     } catch {
