@@ -109,7 +109,8 @@ begin
   if inv.expires_at <= now() then
     raise exception 'this invitation has expired' using errcode = 'PT410', hint = 'Ask an admin for a new invitation.';
   end if;
-  if not exists (select 1 from public.profiles p where p.id = caller and p.email = inv.email) then
+  -- citext's case-insensitive `=` is not on the empty search_path, so compare lower-cased text.
+  if not exists (select 1 from public.profiles p where p.id = caller and lower(p.email::text) = lower(inv.email::text)) then
     raise exception 'this invitation is for another email address' using errcode = '42501';
   end if;
   if exists (select 1 from public.workspace_members m where m.workspace_id = inv.workspace_id and m.user_id = caller) then

@@ -16,9 +16,10 @@ create table public.contacts (
   custom_attributes jsonb not null default '{}'::jsonb,
   tags text[] not null default '{}',
   blocked boolean not null default false,
-  /** Full-text document over name, email and phone, for `?search=fts.…` style filters. */
+  /** Full-text document over name, email, phone (with and without its plus) and wa_id, for `search=fts.…` filters. */
   search tsvector generated always as (
-    to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(email::text, '') || ' ' || coalesce(phone, ''))
+    to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(email::text, '') || ' ' || coalesce(phone, '') || ' '
+      || coalesce(ltrim(phone, '+'), '') || ' ' || coalesce(wa_id, ''))
   ) stored,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),

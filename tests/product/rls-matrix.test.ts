@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startProductStack, type ProductStack } from './product-stack.ts';
-import { createWorkspace, inboxFixture, join, memberId, signUp, type User } from './people.ts';
+import { createWorkspace, inboxFixture, join, signUp, type User } from './people.ts';
 
 const CALLERS = ['anon', 'agent', 'admin', 'owner', 'outsider', 'service'] as const;
 type Caller = (typeof CALLERS)[number];

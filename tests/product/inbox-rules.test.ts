@@ -1,0 +1,337 @@
+/** The inbox's business rules, exercised through supabase-js against the real REST engine with real users. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { supabaseClient } from '../helpers/supabase.ts';
+import { startProductStack, type ProductStack } from './product-stack.ts';
+import { createWorkspace, inboxFixture, join, memberId, signUp, type User } from './people.ts';
+
+let stack: ProductStack;
+let owner: User;
+let admin: User;
+let agent: User;
+let outsider: User;
+let wsA: string;
+let wsB: string;
+
+before(async () => {
+  stack = await startProductStack();
+  owner = await signUp(stack, 'owner');
+  admin = await signUp(stack, 'admin');
+  agent = await signUp(stack, 'agent');
+  outsider = await signUp(stack, 'outsider');
+  wsA = await createWorkspace(owner, 'Acme');
+  wsB = await createWorkspace(outsider, 'Other');
+  await join(owner, wsA, admin, 'admin');
+  await join(owner, wsA, agent, 'agent');
+});
+
+after(() => stack?.stop());
+
+async function jobsFor(messageId: string): Promise<{ task_identifier: string; payload: Record<string, string>; queue_name: string | null }[]> {
+  const { rows } = await stack.admin.query(
+    `select t.identifier as task_identifier, j.payload, q.queue_name
+     from graphile_worker._private_jobs j
+     join graphile_worker._private_tasks t on t.id = j.task_id
+     left join graphile_worker._private_job_queues q on q.id = j.job_queue_id
+     where j.payload->>'message_id' = $1`,
+    [messageId],
+  );
+  return rows;
+}
+
+async function inbound(conversationId: string, text: string, at = 'now()'): Promise<void> {
+  await stack.admin.query(
+    `insert into public.messages (conversation_id, direction, sender_type, type, text, created_at) values ($1, 'inbound', 'contact', 'text', $2, ${at})`,
+    [conversationId, text],
+  );
+}
+
+test('create_workspace makes the caller its owner', async () => {
+  const { data, error } = await owner.client.from('workspace_members').select('role, user_id').eq('workspace_id', wsA).eq('user_id', owner.id);
+  assert.equal(error, null);
+  assert.deepEqual(data, [{ role: 'owner', user_id: owner.id }]);
+});
+
+test('the last owner can neither leave nor be demoted (409 PT409); with a second owner they can', async () => {
+  const solo = await signUp(stack, 'solo');
+  const ws = await createWorkspace(solo, 'Solo');
+  const leave = await solo.client.from('workspace_members').delete().eq('workspace_id', ws).eq('user_id', solo.id);
+  assert.equal(leave.status, 409);
+  assert.equal(leave.error?.code, 'PT409');
+  assert.equal(leave.error?.message, 'a workspace must keep at least one owner');
+  const demote = await solo.client.from('workspace_members').update({ role: 'admin' }).eq('workspace_id', ws).eq('user_id', solo.id);
+  assert.equal(demote.status, 409);
+  assert.equal(demote.error?.code, 'PT409');
+
+  const partner = await signUp(stack, 'partner');
+  await join(solo, ws, partner, 'admin');
+  const promote = await solo.client.from('workspace_members').update({ role: 'owner' }).eq('workspace_id', ws).eq('user_id', partner.id).select('role');
+  assert.equal(promote.error, null);
+  assert.deepEqual(promote.data, [{ role: 'owner' }]);
+  const left = await solo.client.from('workspace_members').delete().eq('workspace_id', ws).eq('user_id', solo.id);
+  assert.equal(left.error, null);
+  const { rows } = await stack.admin.query(`select user_id, role from public.workspace_members where workspace_id = $1`, [ws]);
+  assert.deepEqual(rows, [{ user_id: partner.id, role: 'owner' }]);
+});
+
+test('an admin can neither remove nor demote an owner, nor make anyone an owner (403 42501)', async () => {
+  const remove = await admin.client.from('workspace_members').delete().eq('workspace_id', wsA).eq('user_id', owner.id);
+  assert.equal(remove.status, 403);
+  assert.equal(remove.error?.code, '42501');
+  assert.equal(remove.error?.message, 'only an owner can remove an owner');
+  const demote = await admin.client.from('workspace_members').update({ role: 'agent' }).eq('workspace_id', wsA).eq('user_id', owner.id);
+  assert.equal(demote.status, 403);
+  assert.equal(demote.error?.code, '42501');
+  const crown = await admin.client.from('workspace_members').update({ role: 'owner' }).eq('workspace_id', wsA).eq('user_id', admin.id);
+  assert.equal(crown.status, 403);
+  const selfPromote = await agent.client.from('workspace_members').update({ role: 'admin' }).eq('workspace_id', wsA).eq('user_id', agent.id);
+  assert.equal(selfPromote.status, 403);
+  assert.equal(selfPromote.error?.message, "only an admin or an owner can change a member's role");
+  const { rows } = await stack.admin.query(`select role from public.workspace_members where workspace_id = $1 order by role`, [wsA]);
+  assert.deepEqual(rows.map((r) => r.role), ['admin', 'agent', 'owner']);
+});
+
+test('an invitation works once, for the invited email only', async () => {
+  const invitee = await signUp(stack, 'invitee');
+  const stranger = await signUp(stack, 'stranger');
+  const { data } = await admin.client.rpc('create_invitation', { workspace_id: wsA, email: invitee.email.toUpperCase(), role: 'agent' });
+  const token = (data as { token: string }[])[0]!.token;
+  const wrong = await stranger.client.rpc('accept_invitation', { token });
+  assert.equal(wrong.status, 403);
+  assert.equal(wrong.error?.message, 'this invitation is for another email address');
+  const ok = await invitee.client.rpc('accept_invitation', { token });
+  assert.equal(ok.error, null);
+  assert.equal((ok.data as { role: string }).role, 'agent');
+  const again = await invitee.client.rpc('accept_invitation', { token });
+  assert.equal(again.status, 410);
+  assert.equal(again.error?.code, 'PT410');
+  const byAgent = await agent.client.rpc('create_invitation', { workspace_id: wsA, email: 'x@example.com' });
+  assert.equal(byAgent.status, 403);
+  const { rows } = await stack.admin.query(`select count(*)::int as n from public.invitations where token_hash = $1`, [token]);
+  assert.equal(rows[0].n, 0, 'the token itself is never stored');
+});
+
+test("WhatsApp's 24-hour window: free-form text is refused (409 PT409) until the contact writes; templates always go", async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'whatsapp');
+  const closed = await agent.client.rpc('send_message', { conversation_id: conversationId, text: 'Hello?' });
+  assert.equal(closed.status, 409);
+  assert.equal(closed.error?.code, 'PT409');
+  assert.equal(closed.error?.message, 'the 24-hour customer service window is closed');
+  assert.match(closed.error?.hint ?? '', /template/);
+  const direct = await agent.client.from('messages').insert({ conversation_id: conversationId, text: 'sneaky' });
+  assert.equal(direct.status, 409, 'a plain insert is held to the same rule');
+
+  const template = await agent.client.rpc('send_message', {
+    conversation_id: conversationId,
+    type: 'template',
+    content: { template: { name: 'follow_up', language: 'en' } },
+  });
+  assert.equal(template.error, null);
+  assert.equal((template.data as { status: string }).status, 'queued');
+
+  await inbound(conversationId, 'old news', `now() - interval '25 hours'`);
+  assert.equal((await agent.client.rpc('send_message', { conversation_id: conversationId, text: 'late' })).status, 409);
+
+  await inbound(conversationId, 'Hi, are you open today?');
+  const open = await agent.client.rpc('send_message', { conversation_id: conversationId, text: 'Yes, until 6pm!' });
+  assert.equal(open.error, null);
+  const msg = open.data as Record<string, unknown>;
+  assert.equal(msg.direction, 'outbound');
+  assert.equal(msg.sender_type, 'agent');
+  assert.equal(msg.sender_member_id, await memberId(stack, wsA, agent.id));
+  assert.equal(msg.status, 'queued');
+});
+
+test('an outbound message enqueues its whatsapp_send job in the same transaction; a private note never does', async () => {
+  const { conversationId, channelId } = await inboxFixture(stack, wsA, 'whatsapp');
+  await inbound(conversationId, 'Hello');
+  const sent = await agent.client.rpc('send_message', { conversation_id: conversationId, text: 'Hi there' });
+  assert.equal(sent.error, null);
+  const id = (sent.data as { id: string }).id;
+  assert.deepEqual(await jobsFor(id), [{
+    task_identifier: 'whatsapp_send',
+    payload: { message_id: id, conversation_id: conversationId, channel_id: channelId, workspace_id: wsA },
+    queue_name: `conversation:${conversationId}`,
+  }]);
+
+  const note = await agent.client.rpc('send_message', { conversation_id: conversationId, type: 'note', text: 'VIP, be nice' });
+  assert.equal(note.error, null);
+  const noteRow = note.data as { id: string; status: string | null; direction: string };
+  assert.equal(noteRow.status, null);
+  assert.deepEqual(await jobsFor(noteRow.id), []);
+
+  // A rolled-back send leaves no job behind.
+  const before = await stack.admin.query('select count(*)::int as n from graphile_worker._private_jobs');
+  await stack.admin.query('begin');
+  await stack.admin.query(`insert into public.messages (conversation_id, direction, sender_type, text) values ($1, 'outbound', 'ai', 'draft')`, [conversationId]);
+  await stack.admin.query('rollback');
+  const afterRollback = await stack.admin.query('select count(*)::int as n from graphile_worker._private_jobs');
+  assert.equal(afterRollback.rows[0].n, before.rows[0].n);
+
+  // Members of the workspace read the note; nobody else does.
+  const seen = await admin.client.from('messages').select('type, text').eq('id', noteRow.id);
+  assert.deepEqual(seen.data, [{ type: 'note', text: 'VIP, be nice' }]);
+  const unseen = await outsider.client.from('messages').select('id').eq('id', noteRow.id);
+  assert.deepEqual(unseen.data, []);
+});
+
+test('members cannot write inbound messages or pick their sender: a member writes as themself', async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'webchat');
+  const spoof = await agent.client.from('messages').insert({ conversation_id: conversationId, text: 'I am the customer', direction: 'inbound', sender_type: 'contact' });
+  assert.equal(spoof.status, 403);
+  assert.equal(spoof.error?.code, '42501');
+});
+
+test('inbound messages count as unread and reopen a resolved conversation; mark_conversation_read resets the count', async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'whatsapp');
+  assert.equal((await agent.client.rpc('set_conversation_status', { conversation_id: conversationId, status: 'resolved' })).error, null);
+  const service = supabaseClient(stack.url, stack.keys.service_role);
+  const ins = await service.from('messages').insert([
+    { conversation_id: conversationId, direction: 'inbound', sender_type: 'contact', text: 'one', external_id: 'wamid.1' },
+    { conversation_id: conversationId, direction: 'inbound', sender_type: 'contact', text: 'two', external_id: 'wamid.2' },
+  ]);
+  assert.equal(ins.error, null);
+  const before = await agent.client.from('conversations').select('unread_count, status, resolved_at, last_inbound_at, last_message_at').eq('id', conversationId).single();
+  assert.equal(before.data?.unread_count, 2);
+  assert.equal(before.data?.status, 'open');
+  assert.equal(before.data?.resolved_at, null);
+  assert.notEqual(before.data?.last_inbound_at, null);
+  assert.equal(before.data?.last_message_at, before.data?.last_inbound_at);
+
+  const read = await agent.client.rpc('mark_conversation_read', { conversation_id: conversationId });
+  assert.equal(read.error, null);
+  assert.equal((read.data as { unread_count: number }).unread_count, 0);
+  const direct = await agent.client.from('conversations').update({ unread_count: 5 }).eq('id', conversationId);
+  assert.equal(direct.error?.code, '42501', 'counters are not writable through the API');
+
+  const dup = await service.from('messages').insert({ conversation_id: conversationId, direction: 'inbound', sender_type: 'contact', text: 'again', external_id: 'wamid.1' });
+  assert.equal(dup.status, 409, 'an external id is unique per channel');
+});
+
+test('status, assignment and tags through their RPCs', async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'webchat');
+  await stack.admin.query(`update public.conversations set handoff_state = 'requested' where id = $1`, [conversationId]);
+  const agentMember = await memberId(stack, wsA, agent.id);
+  const assigned = await admin.client.rpc('assign_conversation', { conversation_id: conversationId, assignee_id: agentMember });
+  assert.equal(assigned.error, null);
+  assert.equal((assigned.data as { assignee_id: string }).assignee_id, agentMember);
+  assert.equal((assigned.data as { handoff_state: string }).handoff_state, 'accepted');
+  const outsiderMember = await memberId(stack, wsB, outsider.id);
+  const foreign = await admin.client.rpc('assign_conversation', { conversation_id: conversationId, assignee_id: outsiderMember });
+  assert.equal(foreign.status, 400);
+
+  const tagged = await agent.client.rpc('add_conversation_tag', { conversation_id: conversationId, tag: ' VIP ' });
+  assert.deepEqual(tagged.data, ['vip']);
+  await agent.client.rpc('add_conversation_tag', { conversation_id: conversationId, tag: 'vip' });
+  assert.deepEqual((await agent.client.rpc('add_conversation_tag', { conversation_id: conversationId, tag: 'billing' })).data, ['vip', 'billing']);
+  assert.deepEqual((await agent.client.rpc('remove_conversation_tag', { conversation_id: conversationId, tag: 'vip' })).data, ['billing']);
+  assert.equal((await agent.client.rpc('add_conversation_tag', { conversation_id: conversationId, tag: 'no spaces' })).status, 400);
+
+  const snoozed = await agent.client.rpc('set_conversation_status', { conversation_id: conversationId, status: 'snoozed', snoozed_until: '2030-01-01T00:00:00Z' });
+  assert.equal(snoozed.error, null);
+  assert.equal((snoozed.data as { status: string }).status, 'snoozed');
+  const resolved = await agent.client.rpc('set_conversation_status', { conversation_id: conversationId, status: 'resolved' });
+  assert.equal((resolved.data as { snoozed_until: string | null }).snoozed_until, null);
+  assert.notEqual((resolved.data as { resolved_at: string | null }).resolved_at, null);
+  const bad = await agent.client.rpc('set_conversation_status', { conversation_id: conversationId, status: 'closed' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.error?.code, '22023');
+});
+
+test("a member of another workspace sees and touches none of workspace A's data", async () => {
+  const { conversationId, contactId, channelId } = await inboxFixture(stack, wsA, 'whatsapp');
+  await inbound(conversationId, 'private matter');
+  for (const table of ['workspaces', 'workspace_members', 'contacts', 'channels', 'conversations', 'messages', 'teams', 'invitations', 'canned_responses']) {
+    const { data, error } = await outsider.client.from(table).select('*').eq(table === 'workspaces' ? 'id' : 'workspace_id', wsA);
+    assert.equal(error, null, table);
+    assert.deepEqual(data, [], table);
+  }
+  const profiles = await outsider.client.from('profiles').select('id').in('id', [owner.id, admin.id, agent.id]);
+  assert.deepEqual(profiles.data, []);
+  for (const [fn, args] of [
+    ['mark_conversation_read', { conversation_id: conversationId }],
+    ['set_conversation_status', { conversation_id: conversationId, status: 'resolved' }],
+    ['assign_conversation', { conversation_id: conversationId }],
+    ['add_conversation_tag', { conversation_id: conversationId, tag: 'x' }],
+    ['send_message', { conversation_id: conversationId, text: 'hi' }],
+  ] as const) {
+    const res = await outsider.client.rpc(fn, args);
+    assert.equal(res.status, 404, fn);
+    assert.equal(res.error?.message, 'conversation not found', fn);
+  }
+  const target = await outsider.client.from('contacts').insert({ workspace_id: wsB, name: 'Mine' }).select('id').single();
+  assert.equal((await outsider.client.rpc('merge_contacts', { target_id: target.data!.id, source_id: contactId })).status, 404);
+  assert.equal((await outsider.client.rpc('set_channel_secrets', { channel_id: channelId, access_token: 'x' })).status, 404);
+  // A conversation in B cannot point at A's contact (composite foreign keys keep rows in their workspace).
+  const { channelId: channelB } = await inboxFixture(stack, wsB, 'webchat');
+  const crossed = await outsider.client.from('conversations').insert({ workspace_id: wsB, contact_id: contactId, channel_id: channelB });
+  assert.equal(crossed.status, 409);
+  assert.equal(crossed.error?.code, '23503');
+});
+
+test('channel secrets are written by admins through set_channel_secrets and readable by no API role', async () => {
+  const { channelId } = await inboxFixture(stack, wsA, 'whatsapp');
+  const set = await admin.client.rpc('set_channel_secrets', { channel_id: channelId, access_token: 'EAAG-secret', app_secret: 'app-secret' });
+  assert.equal(set.error, null);
+  assert.deepEqual(set.data, { access_token: true, app_secret: true, verify_token: false });
+  const keep = await admin.client.rpc('set_channel_secrets', { channel_id: channelId, verify_token: 'verify-me' });
+  assert.deepEqual(keep.data, { access_token: true, app_secret: true, verify_token: true });
+  const byAgent = await agent.client.rpc('set_channel_secrets', { channel_id: channelId, access_token: 'mine' });
+  assert.equal(byAgent.status, 403);
+  assert.equal(byAgent.error?.code, '42501');
+
+  const viaRest = await admin.client.schema('private').from('channel_secrets').select('*');
+  assert.equal(viaRest.status, 406);
+  assert.equal(viaRest.error?.code, 'PGRST106');
+  const service = supabaseClient(stack.url, stack.keys.service_role);
+  assert.equal((await service.schema('private').from('channel_secrets').select('*')).status, 406);
+  assert.equal((await service.from('channel_secrets').select('*')).status, 404);
+
+  for (const role of ['anon', 'authenticated', 'service_role']) {
+    await stack.admin.query('begin');
+    await stack.admin.query(`set local role ${role}`);
+    await assert.rejects(stack.admin.query('select * from private.channel_secrets'), /permission denied/, role);
+    await stack.admin.query('rollback');
+  }
+  const { rows } = await stack.admin.query('select access_token, app_secret, verify_token from private.channel_secrets where channel_id = $1', [channelId]);
+  assert.deepEqual(rows, [{ access_token: 'EAAG-secret', app_secret: 'app-secret', verify_token: 'verify-me' }]);
+});
+
+test('merge_contacts moves conversations to the target and deletes the source', async () => {
+  const a = await inboxFixture(stack, wsA, 'webchat');
+  const b = await inboxFixture(stack, wsA, 'webchat');
+  await stack.admin.query(`update public.contacts set email = 'b@example.com', tags = '{lead}', custom_attributes = '{"city": "Porto", "tier": "gold"}' where id = $1`, [b.contactId]);
+  await stack.admin.query(`update public.contacts set tags = '{vip}', custom_attributes = '{"tier": "silver"}' where id = $1`, [a.contactId]);
+  const merged = await agent.client.rpc('merge_contacts', { target_id: a.contactId, source_id: b.contactId });
+  assert.equal(merged.error, null);
+  const c = merged.data as { email: string; tags: string[]; custom_attributes: Record<string, string> };
+  assert.equal(c.email, 'b@example.com');
+  assert.deepEqual(c.tags, ['lead', 'vip']);
+  assert.deepEqual(c.custom_attributes, { city: 'Porto', tier: 'silver' });
+  const { rows } = await stack.admin.query(`select contact_id from public.conversations where id = $1`, [b.conversationId]);
+  assert.equal(rows[0].contact_id, a.contactId);
+  assert.equal((await stack.admin.query(`select 1 from public.contacts where id = $1`, [b.contactId])).rowCount, 0);
+});
+
+test('contacts: phones are E.164 and unique per workspace; canned response short codes are unique per workspace', async () => {
+  const bad = await agent.client.from('contacts').insert({ workspace_id: wsA, name: 'Bad', phone: '0612345678' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.error?.code, '23514');
+  assert.equal((await agent.client.from('contacts').insert({ workspace_id: wsA, phone: '+351912345678' })).error, null);
+  assert.equal((await agent.client.from('contacts').insert({ workspace_id: wsA, phone: '+351912345678' })).status, 409);
+  assert.equal((await outsider.client.from('contacts').insert({ workspace_id: wsB, phone: '+351912345678' })).error, null);
+  const found = await agent.client.from('contacts').select('phone').textSearch('search', '351912345678');
+  assert.deepEqual(found.data, [{ phone: '+351912345678' }]);
+
+  assert.equal((await admin.client.from('canned_responses').insert({ workspace_id: wsA, short_code: 'hours', content: 'We open at 9.' })).error, null);
+  assert.equal((await admin.client.from('canned_responses').insert({ workspace_id: wsA, short_code: 'hours', content: 'Again' })).status, 409);
+  assert.equal((await outsider.client.from('canned_responses').insert({ workspace_id: wsB, short_code: 'hours', content: 'Ours' })).error, null);
+});
+
+test('deleting a workspace removes its members without tripping the owner rules', async () => {
+  const solo = await signUp(stack, 'leaver');
+  const ws = await createWorkspace(solo, 'Short lived');
+  const del = await solo.client.from('workspaces').delete().eq('id', ws);
+  assert.equal(del.error, null);
+  assert.equal((await stack.admin.query(`select 1 from public.workspace_members where workspace_id = $1`, [ws])).rowCount, 0);
+});
