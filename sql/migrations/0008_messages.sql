@@ -165,6 +165,35 @@ $$;
 create trigger messages_after_insert after insert on public.messages
   for each row execute function private.after_message_insert();
 
+/**
+ * Delivery statuses only move forward (queued → sent → delivered → read; failed from queued or sent).
+ * Provider webhooks arrive out of order: a late "delivered" after "read" is ignored, not an error.
+ * A failed message may move anywhere (a retry queues it again, a late receipt proves delivery).
+ */
+create function private.keep_message_status_forward() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  old_rank integer := array_position(array['queued', 'sent', 'delivered', 'read'], old.status);
+  new_rank integer := array_position(array['queued', 'sent', 'delivered', 'read'], new.status);
+begin
+  if new.status is distinct from old.status and old.status is distinct from 'failed' then
+    if new.status = 'failed' then
+      if old_rank >= 3 then
+        new.status := old.status;
+      end if;
+    elsif new_rank < old_rank then
+      new.status := old.status;
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+create trigger messages_keep_status_forward before update of status on public.messages
+  for each row execute function private.keep_message_status_forward();
+
 revoke insert, update, delete on public.messages from anon, authenticated;
 grant insert (id, workspace_id, conversation_id, type, text, content, reply_to_id) on public.messages to authenticated;
 

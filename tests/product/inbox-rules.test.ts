@@ -335,3 +335,35 @@ test('deleting a workspace removes its members without tripping the owner rules'
   assert.equal(del.error, null);
   assert.equal((await stack.admin.query(`select 1 from public.workspace_members where workspace_id = $1`, [ws])).rowCount, 0);
 });
+
+test('search_conversations finds conversations by contact or message text, and REST filters and paging apply on top', async () => {
+  const a = await inboxFixture(stack, wsA, 'webchat');
+  const b = await inboxFixture(stack, wsA, 'webchat');
+  await stack.admin.query(`update public.contacts set name = 'Zélia Quaresma', email = 'zelia@example.com' where id = $1`, [a.contactId]);
+  await inbound(b.conversationId, 'I would like a refund for order 1234');
+  const byName = await agent.client.rpc('search_conversations', { workspace_id: wsA, query: 'quares' }).select('id');
+  assert.deepEqual(byName.data, [{ id: a.conversationId }]);
+  const byEmail = await agent.client.rpc('search_conversations', { workspace_id: wsA, query: 'zelia@example' }).select('id');
+  assert.deepEqual(byEmail.data, [{ id: a.conversationId }]);
+  const byMessage = await agent.client.rpc('search_conversations', { workspace_id: wsA, query: 'refund' }).select('id, status');
+  assert.deepEqual(byMessage.data, [{ id: b.conversationId, status: 'open' }]);
+  const filtered = await agent.client.rpc('search_conversations', { workspace_id: wsA, query: 'refund' }).select('id').eq('status', 'resolved');
+  assert.deepEqual(filtered.data, []);
+  const outside = await outsider.client.rpc('search_conversations', { workspace_id: wsA, query: 'refund' }).select('id');
+  assert.deepEqual(outside.data, []);
+  const wild = await agent.client.rpc('search_conversations', { workspace_id: wsA, query: '%' }).select('id');
+  assert.deepEqual(wild.data, []);
+});
+
+test('delivery statuses only move forward', async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'whatsapp');
+  await inbound(conversationId, 'hi');
+  const sent = await agent.client.rpc('send_message', { conversation_id: conversationId, text: 'hello' });
+  const id = (sent.data as { id: string }).id;
+  const service = supabaseClient(stack.url, stack.keys.service_role);
+  for (const status of ['sent', 'read', 'delivered', 'failed']) {
+    assert.equal((await service.from('messages').update({ status }).eq('id', id)).error, null);
+  }
+  const { rows } = await stack.admin.query('select status from public.messages where id = $1', [id]);
+  assert.equal(rows[0].status, 'read');
+});

@@ -235,3 +235,20 @@ test('each caller can do exactly what the matrix says to a row of workspace A', 
   }
   assert.deepEqual(mismatches, []);
 });
+
+test('every foreign key in public is served by an index that starts with its columns', async () => {
+  const { rows } = await stack.admin.query(`
+    select con.conrelid::regclass::text as tbl, con.conname as fk,
+      (select array_agg(a.attname order by k.i) from unnest(con.conkey) with ordinality k(attnum, i)
+        join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum) as cols
+    from pg_constraint con join pg_namespace n on n.oid = con.connamespace
+    where con.contype = 'f' and n.nspname = 'public'
+      and not exists (
+        select 1 from pg_index i
+        where i.indrelid = con.conrelid
+          and (i.indkey::int2[])[0:cardinality(con.conkey) - 1] @> con.conkey
+          and (i.indkey::int2[])[0:cardinality(con.conkey) - 1] <@ con.conkey
+      )
+    order by 1, 2`);
+  assert.deepEqual(rows, []);
+});
