@@ -367,3 +367,24 @@ test('delivery statuses only move forward', async () => {
   const { rows } = await stack.admin.query('select status from public.messages where id = $1', [id]);
   assert.equal(rows[0].status, 'read');
 });
+
+test('the inbox list: conversations with their contact and last message, embedded in one request', async () => {
+  const { conversationId, contactId } = await inboxFixture(stack, wsA, 'webchat');
+  await inbound(conversationId, 'first', `now() - interval '1 minute'`);
+  await inbound(conversationId, 'second');
+  const { data, error } = await agent.client
+    .from('conversations')
+    .select('id, unread_count, contacts(id, name), channels(type), messages(text)')
+    .eq('id', conversationId)
+    .order('created_at', { referencedTable: 'messages', ascending: false })
+    .limit(1, { referencedTable: 'messages' });
+  assert.equal(error, null, JSON.stringify(error));
+  const { rows } = await stack.admin.query('select name from public.contacts where id = $1', [contactId]);
+  assert.deepEqual(data, [{
+    id: conversationId,
+    unread_count: 2,
+    contacts: { id: contactId, name: rows[0].name },
+    channels: { type: 'webchat' },
+    messages: [{ text: 'second' }],
+  }]);
+});
