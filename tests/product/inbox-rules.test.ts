@@ -388,3 +388,123 @@ test('the inbox list: conversations with their contact and last message, embedde
     messages: [{ text: 'second' }],
   }]);
 });
+
+test('automations are validated on write: a bad shape is 400 with the JSON path of the first error', async () => {
+  const base = { workspace_id: wsA, name: 'VIP routing', event_name: 'message_created' };
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ conditions: [{ attribute_key: 'status', filter_operator: 'equals', values: ['open'] }], actions: [{ action_name: 'add_tag', action_params: ['vip'] }] },
+      'conditions[0].filter_operator', 'conditions[0].filter_operator: unknown operator "equals"'],
+    [{ conditions: [{ attribute_key: 'status', filter_operator: 'equal_to', values: ['closed'] }], actions: [{ action_name: 'add_tag', action_params: ['vip'] }] },
+      'conditions[0].values[0]', 'conditions[0].values[0]: "closed" is not a status'],
+    [{ conditions: [
+        { attribute_key: 'content', filter_operator: 'contains', values: ['refund'] },
+        { attribute_key: 'priority', filter_operator: 'is_present' },
+      ], actions: [{ action_name: 'add_tag', action_params: ['vip'] }] },
+      'conditions[0].query_operator', 'conditions[0].query_operator: must be "and" or "or" (it joins this condition to the next)'],
+    [{ conditions: [], actions: [] }, 'actions', 'actions: must be a non-empty array'],
+    [{ conditions: [], actions: [{ action_name: 'add_tag', action_params: ['vip'] }, { action_name: 'delete_everything' }] },
+      'actions[1].action_name', 'actions[1].action_name: unknown action "delete_everything"'],
+    [{ conditions: [], actions: [{ action_name: 'set_priority', action_params: ['asap'] }] },
+      'actions[0].action_params[0]', 'actions[0].action_params[0]: must be low, medium, high or urgent'],
+  ];
+  for (const [body, path, message] of cases) {
+    const res = await admin.client.from('automations').insert({ ...base, ...body });
+    assert.equal(res.status, 400, message);
+    assert.equal(res.error?.code, '22023');
+    assert.equal(res.error?.message, message);
+    assert.equal(res.error?.details, path);
+  }
+  // A content condition only makes sense for message events.
+  const wrongEvent = await admin.client.from('automations').insert({ ...base, event_name: 'conversation_created',
+    conditions: [{ attribute_key: 'content', filter_operator: 'contains', values: ['hi'] }], actions: [{ action_name: 'add_tag', action_params: ['hi'] }] });
+  assert.equal(wrongEvent.error?.details, 'conditions[0].attribute_key');
+  // References must stay inside the workspace.
+  const foreignMember = await memberId(stack, wsB, outsider.id);
+  const foreign = await admin.client.from('automations').insert({ ...base, conditions: [], actions: [{ action_name: 'assign_agent', action_params: [foreignMember] }] });
+  assert.equal(foreign.status, 400);
+  assert.equal(foreign.error?.message, 'actions[0].action_params[0]: not a member of this workspace');
+
+  const good = await admin.client.from('automations').insert({
+    ...base,
+    conditions: [
+      { attribute_key: 'content', filter_operator: 'contains', values: ['refund'], query_operator: 'or' },
+      { attribute_key: 'contact_tags', filter_operator: 'contains', values: ['vip'] },
+    ],
+    actions: [
+      { action_name: 'assign_agent', action_params: [await memberId(stack, wsA, agent.id)] },
+      { action_name: 'set_priority', action_params: ['high'] },
+      { action_name: 'trigger_handoff', action_params: [] },
+    ],
+  }).select('id, active').single();
+  assert.equal(good.error, null, JSON.stringify(good.error));
+  assert.equal(good.data!.active, true);
+  const toggled = await admin.client.rpc('toggle_automation', { automation_id: good.data!.id });
+  assert.equal((toggled.data as { active: boolean }).active, false);
+  const byAgent = await agent.client.rpc('toggle_automation', { automation_id: good.data!.id });
+  assert.equal(byAgent.status, 404);
+  await stack.admin.query('delete from public.automations where id = $1', [good.data!.id]);
+});
+
+test('events enqueue run_automations after the write only when an active automation listens, and never from an automation run', async () => {
+  const owner2 = await signUp(stack, 'auto-owner');
+  const ws = await createWorkspace(owner2, 'Automated');
+  const jobs = async () => (await stack.admin.query(
+    `select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier = 'run_automations' and j.payload->>'workspace_id' = $1 order by j.id`, [ws])).rows.map((r) => r.payload);
+
+  await inboxFixture(stack, ws, 'webchat');
+  assert.deepEqual(await jobs(), [], 'no automation, no job');
+
+  const created = await owner2.client.from('automations').insert({
+    workspace_id: ws, name: 'Tag new', event_name: 'conversation_created', conditions: [], actions: [{ action_name: 'add_tag', action_params: ['new'] }],
+  }).select('id').single();
+  assert.equal(created.error, null);
+  await owner2.client.from('automations').insert({
+    workspace_id: ws, name: 'Thank on resolve', event_name: 'conversation_resolved', conditions: [], actions: [{ action_name: 'send_message', action_params: ['Thanks!'] }],
+  });
+  const { conversationId } = await inboxFixture(stack, ws, 'webchat');
+  await owner2.client.rpc('set_conversation_status', { conversation_id: conversationId, status: 'resolved' });
+  assert.deepEqual(await jobs(), [
+    { event: 'conversation_created', workspace_id: ws, conversation_id: conversationId, message_id: null, changed: null },
+    { event: 'conversation_resolved', workspace_id: ws, conversation_id: conversationId, message_id: null, changed: ['status'] },
+  ]);
+
+  // The worker applies actions with convo.automation_run on: nothing it does enqueues another run.
+  await stack.admin.query('begin');
+  await stack.admin.query(`select set_config('convo.automation_run', 'on', true)`);
+  await inboxFixture(stack, ws, 'webchat');
+  await stack.admin.query('commit');
+  assert.equal((await jobs()).length, 2);
+
+  await owner2.client.rpc('toggle_automation', { automation_id: created.data!.id });
+  await inboxFixture(stack, ws, 'webchat');
+  assert.equal((await jobs()).length, 2, 'a paused automation does not listen');
+});
+
+test('rows never move between workspaces, even for a member of both', async () => {
+  const both = await signUp(stack, 'both');
+  const ws1 = await createWorkspace(both, 'One');
+  const ws2 = await createWorkspace(both, 'Two');
+  const contact = await both.client.from('contacts').insert({ workspace_id: ws1, name: 'Mover' }).select('id').single();
+  const moved = await both.client.from('contacts').update({ workspace_id: ws2 }).eq('id', contact.data!.id);
+  assert.equal(moved.status, 400);
+  assert.equal(moved.error?.message, 'a contacts row cannot move to another workspace');
+  const conv = await inboxFixture(stack, ws1, 'webchat');
+  const convMoved = await both.client.from('conversations').update({ workspace_id: ws2 }).eq('id', conv.conversationId);
+  assert.equal(convMoved.error?.code, '42501');
+});
+
+test('the inbox list filters by channel type through an inner embed and by tag', async () => {
+  const wa = await inboxFixture(stack, wsA, 'whatsapp');
+  const web = await inboxFixture(stack, wsA, 'webchat');
+  await agent.client.rpc('add_conversation_tag', { conversation_id: wa.conversationId, tag: 'channel-test' });
+  await agent.client.rpc('add_conversation_tag', { conversation_id: web.conversationId, tag: 'channel-test' });
+  const { data, error } = await agent.client
+    .from('conversations')
+    .select('id, channels!inner(type)')
+    .eq('workspace_id', wsA)
+    .eq('channels.type', 'whatsapp')
+    .contains('tags', ['channel-test']);
+  assert.equal(error, null, JSON.stringify(error));
+  assert.deepEqual(data, [{ id: wa.conversationId, channels: { type: 'whatsapp' } }]);
+});

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, Record<Caller, string>> = {
   conversations: /*       */ { anon: '----', agent: 'SIU-', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
   messages: /*            */ { anon: '----', agent: 'SI--', admin: 'SI--', owner: 'SI--', outsider: '----', service: 'SIUD' },
   canned_responses: /*    */ { anon: '----', agent: 'S---', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
+  automations: /*         */ { anon: '----', agent: '----', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
 };
 
 type Row = Record<string, unknown>;
@@ -144,6 +145,16 @@ before(async () => {
     canned_responses: {
       newRow: async () => ({ workspace_id: wsA, short_code: `c${uniq()}`, content: 'Thanks for writing!' }),
       patch: () => ({ content: `changed ${uniq()}` }),
+    },
+    automations: {
+      newRow: async () => ({
+        workspace_id: wsA,
+        name: `a ${uniq()}`,
+        event_name: 'conversation_created',
+        conditions: [{ attribute_key: 'channel_type', filter_operator: 'equal_to', values: ['whatsapp'] }],
+        actions: [{ action_name: 'add_tag', action_params: ['whatsapp'] }],
+      }),
+      patch: () => ({ name: `changed ${uniq()}` }),
     },
   };
 });
