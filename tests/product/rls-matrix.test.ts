@@ -263,3 +263,27 @@ test('every foreign key in public is served by an index that starts with its col
     order by 1, 2`);
   assert.deepEqual(rows, []);
 });
+
+test('functions: none is executable by anon or PUBLIC, and every security definer function pins its search_path', async () => {
+  const { rows: open } = await stack.admin.query(`
+    select p.oid::regprocedure::text as fn
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname in ('public', 'private') and has_function_privilege('anon', p.oid, 'execute')
+    order by 1`);
+  assert.deepEqual(open, []);
+  const { rows: unpinned } = await stack.admin.query(`
+    select p.oid::regprocedure::text as fn
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname in ('public', 'private') and p.prosecdef
+      and not coalesce(p.proconfig, '{}') @> array['search_path=""']
+    order by 1`);
+  assert.deepEqual(unpinned, []);
+});
+
+test('policies: every one is scoped to authenticated and names itself in a sentence', async () => {
+  const { rows } = await stack.admin.query(`
+    select tablename, policyname, roles::text[] as roles from pg_policies where schemaname = 'public' order by 1, 2`);
+  assert.ok(rows.length > 0);
+  assert.deepEqual(rows.filter((r) => r.roles.join() !== 'authenticated').map((r) => `${r.tablename}: ${r.policyname}`), []);
+  assert.deepEqual(rows.filter((r) => !/^[A-Z][a-z]+ can .+/.test(r.policyname)).map((r) => r.policyname), []);
+});
