@@ -44,29 +44,29 @@ revoke update on public.team_members from anon, authenticated;
 
 create policy "Members can read their workspace's teams" on public.teams
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Admins can create teams" on public.teams
   for insert to authenticated
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can update teams" on public.teams
   for update to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')))
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')))
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can delete teams" on public.teams
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Members can read their workspace's team members" on public.team_members
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Admins can add team members" on public.team_members
   for insert to authenticated
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can remove team members" on public.team_members
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));

@@ -42,11 +42,11 @@ revoke insert, update on public.invitations from anon, authenticated;
 
 create policy "Admins can read their workspace's invitations" on public.invitations
   for select to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can revoke invitations" on public.invitations
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 /**
  * Invites `email` to the workspace with `role` and returns the invitation's id and its token, shown

@@ -49,17 +49,17 @@ create trigger contacts_set_updated_at before update on public.contacts
 
 create policy "Members can read their workspace's contacts" on public.contacts
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Members can create contacts" on public.contacts
   for insert to authenticated
-  with check ((select private.is_workspace_member(workspace_id)));
+  with check (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Members can update contacts" on public.contacts
   for update to authenticated
-  using ((select private.is_workspace_member(workspace_id)))
-  with check ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')))
+  with check (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Admins can delete contacts" on public.contacts
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));

@@ -37,20 +37,20 @@ create trigger channels_set_updated_at before update on public.channels
 
 create policy "Members can read their workspace's channels" on public.channels
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Admins can create channels" on public.channels
   for insert to authenticated
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can update channels" on public.channels
   for update to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')))
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')))
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can delete channels" on public.channels
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 /**
  * A channel's credentials: WhatsApp's access token and app secret (for webhook signatures) and the

@@ -91,17 +91,17 @@ grant update (status, snoozed_until, priority, assignee_id, team_id, tags, subje
 
 create policy "Members can read their workspace's conversations" on public.conversations
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Members can create conversations" on public.conversations
   for insert to authenticated
-  with check ((select private.is_workspace_member(workspace_id)));
+  with check (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Members can update their workspace's conversations" on public.conversations
   for update to authenticated
-  using ((select private.is_workspace_member(workspace_id)))
-  with check ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')))
+  with check (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Admins can delete conversations" on public.conversations
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));

@@ -199,8 +199,8 @@ grant insert (id, workspace_id, conversation_id, type, text, content, reply_to_i
 
 create policy "Members can read their workspace's messages" on public.messages
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Members can write messages in their workspace's conversations" on public.messages
   for insert to authenticated
-  with check ((select private.is_workspace_member(workspace_id)) and direction = 'outbound' and sender_type = 'agent');
+  with check (workspace_id in (select private.workspace_ids_with_role('agent')) and direction = 'outbound' and sender_type = 'agent');

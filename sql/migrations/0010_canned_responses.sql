@@ -23,17 +23,17 @@ create trigger canned_responses_set_updated_at before update on public.canned_re
 
 create policy "Members can read their workspace's canned responses" on public.canned_responses
   for select to authenticated
-  using ((select private.is_workspace_member(workspace_id)));
+  using (workspace_id in (select private.workspace_ids_with_role('agent')));
 
 create policy "Admins can create canned responses" on public.canned_responses
   for insert to authenticated
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can update canned responses" on public.canned_responses
   for update to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')))
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')))
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can delete canned responses" on public.canned_responses
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));

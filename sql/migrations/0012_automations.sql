@@ -346,17 +346,17 @@ create trigger messages_automation_event after insert on public.messages
 
 create policy "Admins can read their workspace's automations" on public.automations
   for select to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can create automations" on public.automations
   for insert to authenticated
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can update automations" on public.automations
   for update to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')))
-  with check ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')))
+  with check (workspace_id in (select private.workspace_ids_with_role('admin')));
 
 create policy "Admins can delete automations" on public.automations
   for delete to authenticated
-  using ((select private.has_workspace_role(workspace_id, 'admin')));
+  using (workspace_id in (select private.workspace_ids_with_role('admin')));
