@@ -49,9 +49,11 @@ create table public.messages (
   constraint messages_type_check check (type in ('text', 'image', 'audio', 'video', 'document', 'location', 'interactive', 'template', 'reaction', 'note')),
   constraint messages_status_check check (status in ('queued', 'sent', 'delivered', 'read', 'failed')),
   constraint messages_note_is_internal check (type <> 'note' or (direction = 'outbound' and status is null)),
-  constraint messages_text_needs_text check (type not in ('text', 'note') or char_length(text) > 0),
+  constraint messages_text_needs_text check (type not in ('text', 'note') or coalesce(char_length(text), 0) > 0),
   constraint messages_text_length check (char_length(text) <= 4096),
-  constraint messages_content_object check (jsonb_typeof(content) = 'object')
+  constraint messages_content_object check (jsonb_typeof(content) = 'object'),
+  /** A template message names its approved template: content.template = {name, language, components?}. */
+  constraint messages_template_named check (type <> 'template' or coalesce(jsonb_typeof(content #> '{template,name}') = 'string', false))
 );
 comment on table public.messages is 'Messages and private notes of a conversation, with their delivery status.';
 

@@ -508,3 +508,32 @@ test('the inbox list filters by channel type through an inner embed and by tag',
   assert.equal(error, null, JSON.stringify(error));
   assert.deepEqual(data, [{ id: wa.conversationId, channels: { type: 'whatsapp' } }]);
 });
+
+test('members edit their own profile name and presence, nothing else of theirs', async () => {
+  const named = await agent.client.from('profiles').update({ full_name: 'Agent Smith' }).eq('id', agent.id).select('full_name');
+  assert.deepEqual(named.data, [{ full_name: 'Agent Smith' }]);
+  const email = await agent.client.from('profiles').update({ email: 'other@example.com' }).eq('id', agent.id);
+  assert.equal(email.error?.code, '42501');
+  const busy = await agent.client.from('workspace_members').update({ availability: 'busy' }).eq('workspace_id', wsA).eq('user_id', agent.id).select('availability');
+  assert.deepEqual(busy.data, [{ availability: 'busy' }]);
+  const other = await agent.client.from('workspace_members').update({ availability: 'offline' }).eq('workspace_id', wsA).eq('user_id', admin.id).select('id');
+  assert.deepEqual(other.data, [], "an agent cannot change a teammate's row");
+  const teammates = await agent.client.from('profiles').select('id').in('id', [owner.id, admin.id, agent.id, outsider.id]);
+  assert.deepEqual(new Set(teammates.data!.map((p) => p.id)), new Set([owner.id, admin.id, agent.id]));
+});
+
+test('a template message must name its template', async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'whatsapp');
+  const unnamed = await agent.client.rpc('send_message', { conversation_id: conversationId, type: 'template', content: {} });
+  assert.equal(unnamed.status, 400);
+  assert.equal(unnamed.error?.code, '23514');
+});
+
+test('a text message or a note needs text', async () => {
+  const { conversationId } = await inboxFixture(stack, wsA, 'webchat');
+  for (const type of ['text', 'note']) {
+    const empty = await agent.client.rpc('send_message', { conversation_id: conversationId, type });
+    assert.equal(empty.status, 400, type);
+    assert.equal(empty.error?.code, '23514', type);
+  }
+});
