@@ -214,10 +214,10 @@ begin
 
   losing_owner := old.role = 'owner' and (tg_op = 'DELETE' or new.role <> 'owner');
   if losing_owner then
-    -- Lock the workspace's owners so two concurrent demotions cannot both pass.
-    perform 1 from public.workspace_members m
-    where m.workspace_id = old.workspace_id and m.role = 'owner'
-    for update;
+    -- Serialise owner changes per workspace on the workspace row, so two owners leaving at once cannot
+    -- both see the other as the remaining owner (the second waits, then sees the first one gone).
+    -- NO KEY UPDATE does not block inserts that reference the workspace.
+    perform 1 from public.workspaces w where w.id = old.workspace_id for no key update;
     if not exists (
       select 1 from public.workspace_members m
       where m.workspace_id = old.workspace_id and m.role = 'owner' and m.id <> old.id

@@ -1,6 +1,7 @@
 /** The inbox's business rules, exercised through supabase-js against the real REST engine with real users. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startProductStack, type ProductStack } from './product-stack.ts';
 import { createWorkspace, inboxFixture, join, memberId, signUp, type User } from './people.ts';
@@ -536,4 +537,36 @@ test('a text message or a note needs text', async () => {
     assert.equal(empty.status, 400, type);
     assert.equal(empty.error?.code, '23514', type);
   }
+});
+
+test('two owners leaving at the same moment: the second one waits, then is refused', async () => {
+  const first = await signUp(stack, 'first');
+  const second = await signUp(stack, 'second');
+  const ws = await createWorkspace(first, 'Duo');
+  await join(first, ws, second, 'admin');
+  await stack.admin.query(`update public.workspace_members set role = 'owner' where workspace_id = $1`, [ws]);
+  const asUser = async (user: User) => {
+    const c = new pg.Client({ connectionString: stack.db.url });
+    await c.connect();
+    await c.query('begin');
+    await c.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: user.id, role: 'authenticated' })]);
+    return c;
+  };
+  const t1 = await asUser(first);
+  const t2 = await asUser(second);
+  try {
+    await t1.query('delete from public.workspace_members where workspace_id = $1 and user_id = $2', [ws, first.id]);
+    const blocked = t2.query('delete from public.workspace_members where workspace_id = $1 and user_id = $2', [ws, second.id]).then(
+      () => null,
+      (err: { code?: string }) => err.code,
+    );
+    await t1.query('commit');
+    assert.equal(await blocked, 'PT409');
+    await t2.query('rollback');
+  } finally {
+    await t1.end();
+    await t2.end();
+  }
+  const { rows } = await stack.admin.query(`select user_id, role from public.workspace_members where workspace_id = $1`, [ws]);
+  assert.deepEqual(rows, [{ user_id: second.id, role: 'owner' }]);
 });
