@@ -570,3 +570,21 @@ test('two owners leaving at the same moment: the second one waits, then is refus
   const { rows } = await stack.admin.query(`select user_id, role from public.workspace_members where workspace_id = $1`, [ws]);
   assert.deepEqual(rows, [{ user_id: second.id, role: 'owner' }]);
 });
+
+test('admins change workspace settings but not the plan; an expired invitation is refused with 410', async () => {
+  const settings = await admin.client.from('workspaces').update({ settings: { greeting: 'Olá!' }, business_hours: { mon: [{ open: '09:00', close: '17:00' }] } }).eq('id', wsA).select('settings');
+  assert.deepEqual(settings.data, [{ settings: { greeting: 'Olá!' } }]);
+  const plan = await owner.client.from('workspaces').update({ plan: 'ultra' }).eq('id', wsA);
+  assert.equal(plan.error?.code, '42501');
+  const tz = await admin.client.from('workspaces').update({ timezone: 'Mars/Olympus_Mons' }).eq('id', wsA);
+  assert.equal(tz.status, 400);
+  assert.equal(tz.error?.code, '22023');
+
+  const late = await signUp(stack, 'late');
+  const { data } = await admin.client.rpc('create_invitation', { workspace_id: wsA, email: late.email });
+  const { invitation_id: id, token } = (data as { invitation_id: string; token: string }[])[0]!;
+  await stack.admin.query(`update public.invitations set expires_at = now() - interval '1 second' where id = $1`, [id]);
+  const expired = await late.client.rpc('accept_invitation', { token });
+  assert.equal(expired.status, 410);
+  assert.equal(expired.error?.message, 'this invitation has expired');
+});
