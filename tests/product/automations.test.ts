@@ -251,6 +251,12 @@ test('a failing action rolls its run back and fails the job; the retry applies o
     const jobs = await pendingJobs(c);
     return jobs.length === 1 && jobs[0]!.last_error ? jobs : null;
   });
+  // Hold the retry (graphile would run it within seconds) while the failure is inspected.
+  const reschedule = (runAt: string) => stack.admin.query(
+    `select graphile_worker.reschedule_jobs(array(select j.id from graphile_worker._private_jobs j where j.payload->>'conversation_id' = $1), run_at => ${runAt})`,
+    [c],
+  );
+  await reschedule(`now() + interval '1 hour'`);
   assert.match(job!.last_error!, /1 automation\(s\) failed and were rolled back: automation "rule \d+" \(.+\): assign_team: .+ is not a team of this workspace/);
   assert.deepEqual((await conv(c)).tags, ['first'], 'the failed run left nothing behind (no "doomed" tag)');
   assert.deepEqual((await runs(first)).map((r) => r.outcome), ['applied']);
@@ -260,10 +266,7 @@ test('a failing action rolls its run back and fails the job; the retry applies o
 
   // The team comes back (same id); the retry, brought forward, applies the failed rule only.
   await stack.admin.query(`insert into public.teams (id, workspace_id, name) values ($1, $2, 'Billing')`, [teamId, ws]);
-  await stack.admin.query(
-    `select graphile_worker.reschedule_jobs(array(select j.id from graphile_worker._private_jobs j where j.payload->>'conversation_id' = $1), run_at => now())`,
-    [c],
-  );
+  await reschedule('now()');
   await settled(c);
   const after = await conv(c);
   assert.deepEqual([after.tags, after.team_id], [['first', 'doomed'], teamId]);
