@@ -3,11 +3,12 @@ import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { authSuite } from './auth.ts';
 import { functionsSuite } from './functions.ts';
+import { inboxSuite } from './inbox.ts';
 import { restSuite } from './rest.ts';
 import { startSuite } from './start.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 
-const SUITES: BenchSuite[] = [startSuite, restSuite, functionsSuite, authSuite];
+const SUITES: BenchSuite[] = [startSuite, restSuite, functionsSuite, authSuite, inboxSuite];
 
 function table(rows: BenchRow[]): string {
   const head = ['name', 'value', 'unit', 'baseline', 'ratio', 'target', 'met'];

@@ -1,7 +1,7 @@
 /**
  * The load generator, run in its own process so it does not share a CPU budget with the server:
  * autocannon with `connections` connections for `duration` seconds against URLs built from a template
- * (`{id}` is replaced by a random id in 1..max per request). Prints one JSON line: {rps, p50, p99, errors, non2xx}.
+ * (`{id}` is replaced by a random id in 1..max per request, `{uuid12}` by the same as 12 hex digits, the tail of a generated uuid). Prints one JSON line: {rps, p50, p99, errors, non2xx}.
  */
 import autocannon from 'autocannon';
 
@@ -19,7 +19,11 @@ interface LoadSpec {
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 let seq = Date.now() * 1000;
-const fill = (s: string) => s.replace(/\{id\}/g, () => String(1 + Math.floor(Math.random() * spec.max))).replace(/\{seq\}/g, () => String(seq++));
+const pick = () => 1 + Math.floor(Math.random() * spec.max);
+const fill = (s: string) =>
+  s.replace(/\{id\}/g, () => String(pick()))
+    .replace(/\{uuid12\}/g, () => pick().toString(16).padStart(12, '0'))
+    .replace(/\{seq\}/g, () => String(seq++));
 
 autocannon(
   {

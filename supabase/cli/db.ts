@@ -6,8 +6,9 @@ import { resetDatabase } from '../db/reset.ts';
 import { loadSecrets } from '../keys/secrets.ts';
 import type { ConvoConfig } from './config.ts';
 import { acquireDatabase, migrateOptions, type Database } from './database.ts';
-import { step } from './output.ts';
+import { demoBlock, step } from './output.ts';
 import { readRun } from './run-state.ts';
+import { forgetDemoUsers, loadSeed } from './seed.ts';
 
 async function withDatabase<T>(config: ConvoConfig, fn: (url: string) => Promise<T>): Promise<T> {
   const running = await readRun(config.stateDir);
@@ -42,14 +43,21 @@ export async function dbReset(config: ConvoConfig, opts: { seed: boolean; yes: b
     }
   }
   const secrets = await loadSecrets(config.stateDir, { jwtSecret: config.jwtSecret, production: config.production });
-  const result = await withDatabase(config, (url) =>
-    resetDatabase({
+  const result = await withDatabase(config, async (url) => {
+    const reset = await resetDatabase({
       ...migrateOptions(config, secrets, url),
       seedFile: config.seedFile,
       seedShownAs: path.relative(process.cwd(), config.seedFile) || config.seedFile,
-      seed: opts.seed,
-    }),
-  );
+      // The seed runs below, with the demo password it needs.
+      seed: false,
+    });
+    if (!opts.seed) {
+      await forgetDemoUsers(config.stateDir);
+      return { ...reset, seeded: false, demo: null };
+    }
+    return { ...reset, ...(await loadSeed(config, url)) };
+  });
   process.stdout.write(`Database reset: ${result.applied.length} migrations applied${result.seeded ? ', seed loaded' : opts.seed ? ', no sql/seed.sql to load' : ', seed skipped'}.\n`);
+  if (result.demo) process.stdout.write(`\n${demoBlock(result.demo)}\n`);
   return 0;
 }

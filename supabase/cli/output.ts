@@ -1,5 +1,6 @@
 /** What the CLI prints: progress lines and the status block (human or --json). */
 import type { RunInfo } from './run-state.ts';
+import type { DemoUsers } from './seed.ts';
 
 export function step(message: string): void {
   process.stdout.write(`  • ${message}\n`);
@@ -31,6 +32,16 @@ export function statusBlock(info: RunInfo): string {
     ['JWT secret', info.jwt_secret],
     ['anon key', info.anon_key],
     ['service_role key', info.service_role_key],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padStart(width)}: ${v}`).join('\n');
+}
+
+/** The demo users sql/seed.sql created on this machine, printed under the status block. */
+export function demoBlock(demo: DemoUsers): string {
+  const rows: Array<[string, string]> = [
+    ['Demo users', demo.emails.join(', ')],
+    ['Demo password', `${demo.password}  (made by sql/seed.sql for this machine; kept in .convo/demo-users.json)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padStart(width)}: ${v}`).join('\n');

@@ -11,7 +11,8 @@ import { ExpectedFailure } from '../shared/errors.ts';
 import { assertPortFree } from '../shared/ports.ts';
 import type { ConvoConfig } from './config.ts';
 import { acquireDatabase, migrateOptions, type Database } from './database.ts';
-import { statusBlock, step } from './output.ts';
+import { demoBlock, statusBlock, step } from './output.ts';
+import { forgetDemoUsers, loadSeed, readDemoUsers } from './seed.ts';
 import { startPlatform, type Platform } from './services.ts';
 import { readRun, removeRun, writeRun, type RunInfo } from './run-state.ts';
 
@@ -60,6 +61,14 @@ export async function start(config: ConvoConfig): Promise<number> {
     const dbUrl = db.url;
     const migrated = await migrate(migrateOptions(config, secrets, dbUrl));
     step(migrated.applied.length ? `${migrated.applied.length} migrations applied` : 'database schema is up to date');
+    // The first start on a new embedded cluster loads the seed, as `db reset` does; never DATABASE_URL or production.
+    if (db.embedded?.created) {
+      if (config.production) await forgetDemoUsers(config.stateDir);
+      else {
+        const seed = await loadSeed(config, dbUrl);
+        if (seed.seeded) step(`loaded sql/seed.sql${seed.demo ? ` (demo users: ${seed.demo.emails.join(', ')})` : ''}`);
+      }
+    }
 
     // One verifier for the gateway and /rest/v1: HS256 tokens (project keys) always, ES256 ones with the signing key.
     const verifier = createJwtVerifier(secrets.jwtSecret, { signingKey });
@@ -95,7 +104,8 @@ export async function start(config: ConvoConfig): Promise<number> {
     };
     await writeRun(config.stateDir, info);
     const seconds = ((performance.now() - began) / 1000).toFixed(2);
-    process.stdout.write(`\nConvo is running (ready in ${seconds}s). Stop it with Ctrl-C or \`convo stop\`.\n\n${statusBlock(info)}\n\n`);
+    const demo = info.db_embedded ? await readDemoUsers(config.stateDir) : null;
+    process.stdout.write(`\nConvo is running (ready in ${seconds}s). Stop it with Ctrl-C or \`convo stop\`.\n\n${statusBlock(info)}\n${demo ? `\n${demoBlock(demo)}\n` : ''}\n`);
   } catch (err) {
     await shutdown();
     throw err;

@@ -104,8 +104,11 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   return { applied };
 }
 
-/** Runs a script (the seed) statement by statement in one transaction, with the same error reporting as migrations. */
-export async function runScript(url: string, file: string, shownAs: string): Promise<boolean> {
+/**
+ * Runs a script (the seed) statement by statement in one transaction, with the same error reporting as migrations.
+ * `settings` are set transaction-locally first (the seed reads `convo.seed_password` with current_setting).
+ */
+export async function runScript(url: string, file: string, shownAs: string, settings: Record<string, string> = {}): Promise<boolean> {
   let sql: string;
   try {
     sql = await fs.readFile(file, 'utf8');
@@ -117,6 +120,7 @@ export async function runScript(url: string, file: string, shownAs: string): Pro
   await client.connect();
   try {
     await client.query('begin');
+    for (const [name, value] of Object.entries(settings)) await client.query('select set_config($1, $2, true)', [name, value]);
     await runStatements(client, sql, shownAs);
     await client.query('commit');
   } catch (err) {

@@ -4,5 +4,9 @@
  * inside the transaction that causes it, so it runs after commit and never after a rollback.
  */
 import type { TaskList } from 'graphile-worker';
+import { runAutomations } from './tasks/run-automations.ts';
 
-export const platformTasks: TaskList = {};
+export const platformTasks: TaskList = {
+  /** Chatwoot-style automations after conversation and message events (sql/migrations/0012_automations.sql). */
+  run_automations: runAutomations,
+};
