@@ -215,8 +215,9 @@ revoke execute on function
   private.rechunk_knowledge_document()
   from public;
 
--- A document stays with its agent; chunks are the trigger's.
-revoke update on public.knowledge_documents from anon, authenticated;
+-- A document stays with its agent; error_message is the url fetcher's; chunks are the trigger's.
+revoke insert, update on public.knowledge_documents from anon, authenticated;
+grant insert (id, workspace_id, agent_id, title, content, doc_type, source_url, status) on public.knowledge_documents to authenticated;
 grant update (title, content, doc_type, source_url, status) on public.knowledge_documents to authenticated;
 revoke insert, update, delete on public.knowledge_chunks from anon, authenticated;
 
