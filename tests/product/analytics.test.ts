@@ -251,7 +251,7 @@ test('analytics over 1 day covers only today; days defaults to 30 and zero-fills
   assert.deepEqual(m.per_day.map((r) => r.date), Array.from({ length: 30 }, (_, i) => localDate(29 - i)));
 });
 
-test("a non-member gets 403 42501 for another workspace's analytics; anon is refused; days outside 1..366 is 400", async () => {
+test("a non-member gets 403 42501 for another workspace's analytics; service_role may read it, anon may not; days outside 1..366 is 400", async () => {
   const theirs = await outsider.client.rpc('analytics', { p_workspace_id: wsA });
   assert.equal(theirs.status, 403);
   assert.equal(theirs.error?.code, '42501');
@@ -260,6 +260,10 @@ test("a non-member gets 403 42501 for another workspace's analytics; anon is ref
   const own = await outsider.client.rpc('analytics', { p_workspace_id: wsB, days: 7 });
   assert.equal(own.error, null);
   assert.equal((own.data as { conversations_created: number }).conversations_created, 1);
+
+  const service = await supabaseClient(stack.url, stack.keys.service_role).rpc('analytics', { p_workspace_id: wsA, days: 7 });
+  assert.equal(service.error, null, 'server code with the service key may read any workspace');
+  assert.equal((service.data as { conversations_created: number }).conversations_created, 5);
 
   const anon = await supabaseClient(stack.url, stack.keys.anon).rpc('analytics', { p_workspace_id: wsA });
   assert.notEqual(anon.error, null);
