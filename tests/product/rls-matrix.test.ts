@@ -33,6 +33,10 @@ const EXPECTED: Record<string, Record<Caller, string>> = {
   messages: /*            */ { anon: '----', agent: 'SI--', admin: 'SI--', owner: 'SI--', outsider: '----', service: 'SIUD' },
   canned_responses: /*    */ { anon: '----', agent: 'S---', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
   automations: /*         */ { anon: '----', agent: '----', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
+  // AI agents and knowledge (0020, 0021): admins manage, members read; chunks are written by a trigger only.
+  ai_agents: /*           */ { anon: '----', agent: 'S---', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
+  knowledge_documents: /* */ { anon: '----', agent: 'S---', admin: 'SIUD', owner: 'SIUD', outsider: '----', service: 'SIUD' },
+  knowledge_chunks: /*    */ { anon: '----', agent: 'S---', admin: 'S---', owner: 'S---', outsider: '----', service: 'SIUD' },
 };
 
 type Row = Record<string, unknown>;
@@ -155,6 +159,30 @@ before(async () => {
         actions: [{ action_name: 'add_tag', action_params: ['whatsapp'] }],
       }),
       patch: () => ({ name: `changed ${uniq()}` }),
+    },
+    // AI agents and knowledge (0020, 0021). A fresh agent (and document) per row, made behind the API's back.
+    ai_agents: {
+      newRow: async () => ({ workspace_id: wsA, name: `ai ${uniq()}` }),
+      patch: () => ({ instructions: `changed ${uniq()}` }),
+    },
+    knowledge_documents: {
+      async newRow() {
+        const agent = await stack.admin.query(`insert into public.ai_agents (workspace_id, name) values ($1, $2) returning id`, [wsA, `ai ${uniq()}`]);
+        return { workspace_id: wsA, agent_id: agent.rows[0].id, title: `d ${uniq()}`, content: 'We open at nine.', doc_type: 'text' };
+      },
+      patch: () => ({ title: `changed ${uniq()}` }),
+    },
+    knowledge_chunks: {
+      async newRow() {
+        const agent = await stack.admin.query(`insert into public.ai_agents (workspace_id, name) values ($1, $2) returning id`, [wsA, `ai ${uniq()}`]);
+        const doc = await stack.admin.query(
+          `insert into public.knowledge_documents (agent_id, title, content) values ($1, 'd', 'We open at nine.') returning id`,
+          [agent.rows[0].id],
+        );
+        // Ordinal 1 is the trigger's chunk of the document's content.
+        return { workspace_id: wsA, agent_id: agent.rows[0].id, document_id: doc.rows[0].id, ordinal: 2, content: `c ${uniq()}` };
+      },
+      patch: () => ({ content: `changed ${uniq()}` }),
     },
   };
 });
