@@ -10,6 +10,8 @@
  * prints it (it is kept in `.convo/demo-users.json`). Run by hand without that setting, the users get
  * a random password nobody knows: set one with the Auth admin API.
  *
+ * Mia, an AI agent on the WhatsApp channel, answers from three knowledge documents (shipping, returns, hours).
+ *
  * Times are relative to now(): the inbox looks alive whenever the seed runs, and Tom Baker's
  * conversation sits outside WhatsApp's 24-hour window (free-form replies are refused there).
  */
@@ -161,5 +163,28 @@ begin
      jsonb_build_array(jsonb_build_object('action_name', 'assign_agent', 'action_params', jsonb_build_array(admin_m)),
                        jsonb_build_object('action_name', 'assign_team', 'action_params', jsonb_build_array(support))),
      admin_id);
+
+  -- The AI agent of the WhatsApp channel and what it knows (0020, 0021): the documents are split into
+  -- searchable chunks by their trigger, so search_knowledge answers straight away.
+  declare
+    ai uuid;
+  begin
+    insert into public.ai_agents (workspace_id, name, channel_id, persona, instructions, auto_reply, handoff_rules, lead_qualification_fields)
+    values (ws, 'Mia', wa,
+            'Mia, the friendly assistant of Convo Demo, an online shop for home goods.',
+            'Answer from the knowledge base only. Be brief and warm. Never promise refunds: hand refund requests to a human.',
+            true,
+            '{"keywords": ["refund", "complaint", "lawyer"], "on_request_human": true, "max_ai_turns": 8, "message": "Let me bring in a teammate who can help with that."}',
+            '[{"key": "order_number", "question": "What is your order number?", "type": "text"},
+              {"key": "email", "question": "Which email address did you order with?", "type": "email"}]')
+    returning id into ai;
+    insert into public.knowledge_documents (workspace_id, agent_id, title, doc_type, status, content) values
+      (ws, ai, 'Shipping', 'text', 'ready',
+       E'Orders leave our warehouse within one business day.\n\nDelivery takes 2 to 4 business days in the EU and 5 to 7 business days to the US and Canada. Every order ships with tracking; the tracking link arrives by email as soon as the parcel leaves.\n\nShipping is free above 50 EUR, otherwise 4.90 EUR.'),
+      (ws, ai, 'Returns and refunds', 'faq', 'ready',
+       E'Q: Can I return an item?\nA: Yes, within 30 days of delivery, unused and in its original packaging.\n\nQ: How do I start a return?\nA: Send us your order number and a photo of the receipt; we email a prepaid return label.\n\nQ: When do I get my money back?\nA: Refunds reach your original payment method within 5 business days after the return arrives.'),
+      (ws, ai, 'Opening hours', 'text', 'ready',
+       E'Our team answers Monday to Friday, 9:00 to 18:00 Berlin time. Mia, our assistant, answers around the clock.');
+  end;
 end
 $seed$;

@@ -68,6 +68,11 @@ test('the first start loads the seed and prints the demo users under the keys; t
   assert.equal(contacts.count, 10);
   const notes = await client.from('messages').select('text').eq('type', 'note');
   assert.equal(notes.data!.length, 2, 'private notes are visible to members');
+  const agents = await client.from('ai_agents').select('id, name, status, channel_id');
+  assert.deepEqual(agents.data?.map((a) => [a.name, a.status]), [['Mia', 'active']]);
+  const answer = await client.rpc('search_knowledge', { agent_id: agents.data![0]!.id, query: 'when do I get my money back', k: 1 });
+  assert.equal(answer.error, null, JSON.stringify(answer.error));
+  assert.match((answer.data as Array<{ content: string }>)[0]!.content, /Refunds reach your original payment method/);
   const canned = await client.from('canned_responses').select('short_code').order('short_code');
   assert.deepEqual(canned.data!.map((c) => c.short_code), ['hello', 'hours', 'receipt', 'shipping', 'thanks']);
   const channel = await client.from('channels').select('type, test_mode, status').single();
