@@ -40,7 +40,7 @@ test('with DATABASE_URL, start uses that server, creates no cluster, and leaves 
   await client.connect();
   const { rows } = await client.query(`select scope, version from convo.migrations order by scope desc, version`);
   await client.end();
-  assert.deepEqual(rows.map((r) => `${r.scope}/${r.version}`), ['platform/0001', 'platform/0002', 'platform/0003', 'platform/0004', 'platform/0005', 'platform/0006', 'app/0001']);
+  assert.deepEqual(rows.map((r) => `${r.scope}/${r.version}`), ['platform/0001', 'platform/0002', 'platform/0003', 'platform/0004', 'platform/0005', 'platform/0006', 'platform/0007', 'platform/0008', 'app/0001']);
 });
 
 test('db migrate and db reset work against DATABASE_URL', async () => {
@@ -52,7 +52,7 @@ test('db migrate and db reset work against DATABASE_URL', async () => {
   assert.match(migrated.stdout, /applied app migration sql\/migrations\/0002_more\.sql/);
   const reset = await runConvo(['db', 'reset', '--no-seed'], wd, ports, env);
   assert.equal(reset.code, 0, reset.stderr);
-  assert.match(reset.stdout, /Database reset: 8 migrations applied, seed skipped\./);
+  assert.match(reset.stdout, /Database reset: 10 migrations applied, seed skipped\./);
 });
 
 test('an unreachable DATABASE_URL is one clear line and a non-zero exit', async () => {

@@ -43,7 +43,7 @@ test('first start creates the cluster and applies the platform migrations; a res
     const { rows: ledger } = await client.query('select scope, version, name from convo.migrations order by scope desc, version');
     await client.end();
     assert.deepEqual(ledger.map((r) => `${r.scope}/${r.version}_${r.name}`), [
-      'platform/0001_roles', 'platform/0002_extensions', 'platform/0003_auth', 'platform/0004_api', 'platform/0005_auth_users', 'platform/0006_auth_mail', 'app/0001_items',
+      'platform/0001_roles', 'platform/0002_extensions', 'platform/0003_auth', 'platform/0004_api', 'platform/0005_auth_users', 'platform/0006_auth_mail', 'platform/0007_auth_flows', 'platform/0008_auth_sms', 'app/0001_items',
     ]);
     assert.equal(await first.stop(), 0);
 

@@ -26,7 +26,7 @@ test('db migrate applies pending files in order and is idempotent', async () => 
     const first = await runConvo(['db', 'migrate'], wd, ports);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /applied app migration sql\/migrations\/0001_items\.sql[\s\S]*0002_orders\.sql/);
-    assert.match(first.stdout, /Applied 8 migrations\./);
+    assert.match(first.stdout, /Applied 10 migrations\./);
 
     const second = await runConvo(['db', 'migrate'], wd, ports);
     assert.equal(second.code, 0, second.stderr);
@@ -159,7 +159,7 @@ test('db reset drops everything, re-applies migrations and loads the seed (or no
       await query(dbUrl(ports.db), `insert into public.items values (2, 'user data'); create table public.stray (id int);`);
       const reset = await runConvo(['db', 'reset'], wd, ports);
       assert.equal(reset.code, 0, reset.stderr);
-      assert.match(reset.stdout, /Database reset: 7 migrations applied, seed loaded\./);
+      assert.match(reset.stdout, /Database reset: 9 migrations applied, seed loaded\./);
       assert.deepEqual(await query(dbUrl(ports.db), 'select id, name from public.items'), [{ id: '1', name: 'seeded' }]);
       assert.deepEqual(await query(dbUrl(ports.db), `select to_regclass('public.stray') as t`), [{ t: null }]);
 
