@@ -1,6 +1,13 @@
-/** Calls a REST service function directly (no HTTP), as the gateway would after checking an anon project key. */
+/** The REST service over a real Postgres, called directly (no HTTP) as the gateway would after checking an anon project key. */
 import pino from 'pino';
+import pg from 'pg';
+import { authenticatorUrl } from '../../supabase/cli/services.ts';
 import type { Service, ServiceRequest } from '../../supabase/gateway/types.ts';
+import { createJwtVerifier } from '../../supabase/keys/jwt.ts';
+import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
+import { createRestService, type RestOptions } from '../../supabase/rest/index.ts';
+import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
+import { startMigratedPostgres, type TestPostgres } from './postgres.ts';
 
 export function serviceRequest(method: string, path: string, headers: Record<string, string>, body: string | null): ServiceRequest {
   const bytes = body === null ? new Uint8Array() : new TextEncoder().encode(body);
@@ -27,4 +34,44 @@ export async function callService(service: Service, method: string, path: string
   const subpath = path.split('?')[0]!;
   const res = await service(serviceRequest(method, path, headers, body), { requestId: 'test', subpath, apikeyClaims: { role: 'anon' }, log: pino({ level: 'silent' }) });
   return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+export interface RestServiceFixture {
+  server: TestPostgres;
+  cache: SchemaCacheHolder;
+  executor: Executor;
+  service: Service;
+  /** Another service over the same database, cache and executor, with other options. */
+  variant(options: Partial<RestOptions>): Service;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Postgres with the platform SQL and `fixtureSql`, a live schema cache (it reloads on NOTIFY pgrst), an
+ * executor logged in as `authenticator` and the REST service over them. `wrap` may observe the executor.
+ */
+export async function startRestService(fixtureSql: string, opts: { options?: Partial<RestOptions>; wrap?: (e: Executor) => Executor } = {}): Promise<RestServiceFixture> {
+  const password = 'rest-service-authenticator-password';
+  const server = await startMigratedPostgres({ authenticatorPassword: password });
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(fixtureSql);
+  await admin.end();
+  const cache = createSchemaCacheHolder({ url: server.url, schemas: ['public'] });
+  await cache.ready;
+  const real = createExecutor({ url: authenticatorUrl(server.url, password), poolSize: 2 });
+  const executor = opts.wrap ? opts.wrap(real) : real;
+  const base: RestOptions = { executor, cache, verifier: createJwtVerifier('rest-service-secret-rest-service-secret-0123'), schemas: ['public'] };
+  return {
+    server,
+    cache,
+    executor,
+    service: createRestService({ ...base, ...opts.options }),
+    variant: (options) => createRestService({ ...base, ...opts.options, ...options }),
+    async close() {
+      await executor.close();
+      await cache.close();
+      await server.destroy();
+    },
+  };
 }

@@ -1,27 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { createJwtVerifier } from '../../supabase/keys/jwt.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
-import { createRestService } from '../../supabase/rest/index.ts';
-import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
-import type { Service } from '../../supabase/gateway/types.ts';
-import { authenticatorUrl } from '../../supabase/cli/services.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { callService } from '../helpers/rest-service.ts';
+import { callService, startRestService, type RestServiceFixture } from '../helpers/rest-service.ts';
 
-const PASSWORD = 'computed-authenticator-password';
-
-let server: TestPostgres;
-let cache: SchemaCacheHolder;
-let executor: Executor;
-let service: Service;
+let rest: RestServiceFixture;
 
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`
+  rest = await startRestService(`
     create table public.people (id int primary key, first_name text not null, last_name text not null, team_id int);
     create table public.teams (id int primary key, name text not null);
     alter table public.people add constraint people_team_fk foreign key (team_id) references public.teams;
@@ -35,21 +19,12 @@ before(async () => {
     create policy "Anyone reads teams" on public.teams for select to anon using (true);
     grant execute on function public.full_name(public.people), public.initials(public.people), public.shout(public.teams) to anon;
   `);
-  await admin.end();
-  cache = createSchemaCacheHolder({ url: server.url, schemas: ['public'] });
-  await cache.ready;
-  executor = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 2 });
-  service = createRestService({ executor, cache, verifier: createJwtVerifier('computed-secret-computed-secret-computed-0123'), schemas: ['public'] });
 });
 
-after(async () => {
-  await executor?.close();
-  await cache?.close();
-  await server?.destroy();
-});
+after(() => rest?.close());
 
 const get = async (path: string) => {
-  const res = await callService(service, 'GET', path);
+  const res = await callService(rest.service, 'GET', path);
   return { status: res.status, body: JSON.parse(res.body) as unknown };
 };
 

@@ -1,28 +1,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { createJwtVerifier } from '../../supabase/keys/jwt.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
-import { createRestService } from '../../supabase/rest/index.ts';
-import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
+import type { SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
 import type { Service } from '../../supabase/gateway/types.ts';
-import { authenticatorUrl } from '../../supabase/cli/services.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { callService } from '../helpers/rest-service.ts';
+import { callService, startRestService, type RestServiceFixture } from '../helpers/rest-service.ts';
 
-const PASSWORD = 'settings-authenticator-password';
-
-let server: TestPostgres;
+let rest: RestServiceFixture;
 let admin: pg.Client;
 let cache: SchemaCacheHolder;
-let executor: Executor;
 let service: Service;
 
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`
+  rest = await startRestService(`
     create view public.tx as
       select current_setting('transaction_isolation') as isolation,
              current_setting('statement_timeout') as timeout,
@@ -35,17 +24,14 @@ before(async () => {
       as $$ select current_setting('transaction_isolation') $$;
     grant execute on function public.sleepy(), public.not_sleepy(), public.isolated() to anon;
   `);
-  cache = createSchemaCacheHolder({ url: server.url, schemas: ['public'] });
-  await cache.ready;
-  executor = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 2 });
-  service = createRestService({ executor, cache, verifier: createJwtVerifier('settings-secret-settings-secret-settings-0123'), schemas: ['public'] });
+  ({ cache, service } = rest);
+  admin = new pg.Client({ connectionString: rest.server.url });
+  await admin.connect();
 });
 
 after(async () => {
-  await executor?.close();
-  await cache?.close();
   await admin?.end();
-  await server?.destroy();
+  await rest?.close();
 });
 
 /** Role settings are read with the schema cache: PostgREST's `NOTIFY pgrst, 'reload config'` makes them current. */
