@@ -1,4 +1,6 @@
 /** A real Postgres (platform SQL applied) and the auth service behind the real gateway on a free port, for the auth suites. */
+import { after, before } from 'node:test';
+import pgDriver from 'pg';
 import { pino } from 'pino';
 import { createGateway, type Gateway } from '../../supabase/gateway/index.ts';
 import type { Service, ServiceName } from '../../supabase/gateway/types.ts';
@@ -62,4 +64,22 @@ export async function startAuthStack(overrides: Partial<AuthServiceOptions> = {}
       if (!db) await pg.destroy();
     },
   };
+}
+
+/**
+ * Registers before/after hooks that start an Auth stack (and a small pool on its database) for the test file and
+ * stop them afterwards; `use` receives them once they run.
+ */
+export function useAuthStack(overrides: Partial<AuthServiceOptions>, use: (stack: AuthStack, pool: pgDriver.Pool) => void): void {
+  let stack: AuthStack | undefined;
+  let pool: pgDriver.Pool | undefined;
+  before(async () => {
+    stack = await startAuthStack(overrides);
+    pool = new pgDriver.Pool({ connectionString: stack.db.url, max: 2 });
+    use(stack, pool);
+  });
+  after(async () => {
+    await pool?.end();
+    await stack?.stop();
+  });
 }

@@ -1,9 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { AuthApiError } from '@supabase/supabase-js';
 import { supabaseClient } from '../helpers/supabase.ts';
-import { startAuthStack, type AuthStack } from './auth-server.ts';
+import { startAuthStack, useAuthStack, type AuthStack } from './auth-server.ts';
 import { fragmentOf, lastMail, mailsTo, openLink } from './outbox-mails.ts';
 
 const SITE = 'http://127.0.0.1:3000';
@@ -12,14 +12,9 @@ const SINGLE = 'Confirmation link accepted. Please proceed to confirm link sent 
 let stack: AuthStack;
 let pool: pg.Pool;
 
-before(async () => {
-  stack = await startAuthStack({ mailerAutoconfirm: false });
-  pool = new pg.Pool({ connectionString: stack.db.url, max: 2 });
-});
-
-after(async () => {
-  await pool?.end();
-  await stack?.stop();
+useAuthStack({ mailerAutoconfirm: false }, (s, p) => {
+  stack = s;
+  pool = p;
 });
 
 let n = 0;

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,20 +8,15 @@ import { AuthApiError } from '@supabase/supabase-js';
 import { loadConfig } from '../../supabase/cli/config.ts';
 import { mailCommand } from '../../supabase/cli/mail.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
-import { startAuthStack, type AuthStack } from './auth-server.ts';
+import { startAuthStack, useAuthStack, type AuthStack } from './auth-server.ts';
 
 const SITE = 'http://127.0.0.1:3000';
 let stack: AuthStack;
 let pool: pg.Pool;
 
-before(async () => {
-  stack = await startAuthStack();
-  pool = new pg.Pool({ connectionString: stack.db.url, max: 2 });
-});
-
-after(async () => {
-  await pool?.end();
-  await stack?.stop();
+useAuthStack({}, (s, p) => {
+  stack = s;
+  pool = p;
 });
 
 const anon = (s: AuthStack = stack) => supabaseClient(s.url, s.keys.anon);

@@ -1,11 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import ws from 'ws';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { supabaseClient } from '../helpers/supabase.ts';
-import { startAuthStack, type AuthStack } from './auth-server.ts';
+import { useAuthStack, type AuthStack } from './auth-server.ts';
 import { claimsOf, fragmentOf, lastMail, openLink } from './outbox-mails.ts';
 
 const SITE = 'http://127.0.0.1:3000';
@@ -13,14 +13,9 @@ const SITE = 'http://127.0.0.1:3000';
 let stack: AuthStack;
 let pool: pg.Pool;
 
-before(async () => {
-  stack = await startAuthStack({ mailerAutoconfirm: false });
-  pool = new pg.Pool({ connectionString: stack.db.url, max: 2 });
-});
-
-after(async () => {
-  await pool?.end();
-  await stack?.stop();
+useAuthStack({ mailerAutoconfirm: false }, (s, p) => {
+  stack = s;
+  pool = p;
 });
 
 let n = 0;

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startProductStack, type ProductStack } from './product-stack.ts';
-import { createWorkspace, inboxFixture, join, signUp, type User } from './people.ts';
+import { inboxFixture, twoWorkspaces, type User } from './people.ts';
 
 let stack: ProductStack;
 let owner: User;
@@ -14,14 +14,7 @@ let wsB: string;
 
 before(async () => {
   stack = await startProductStack();
-  owner = await signUp(stack, 'owner');
-  admin = await signUp(stack, 'admin');
-  agent = await signUp(stack, 'agent');
-  outsider = await signUp(stack, 'outsider');
-  wsA = await createWorkspace(owner, 'Acme');
-  wsB = await createWorkspace(outsider, 'Other');
-  await join(owner, wsA, admin, 'admin');
-  await join(owner, wsA, agent, 'agent');
+  ({ owner, admin, agent, outsider, wsA, wsB } = await twoWorkspaces(stack));
 });
 
 after(() => stack?.stop());

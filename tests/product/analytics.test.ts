@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startProductStack, type ProductStack } from './product-stack.ts';
-import { createWorkspace, join, memberId, signUp, type User } from './people.ts';
+import { memberId, twoWorkspaces, type User } from './people.ts';
 
 const TZ = 'America/Sao_Paulo'; // UTC−3 all year: local midnight is 03:00 UTC
 
@@ -92,14 +92,7 @@ async function conversation(
 
 before(async () => {
   stack = await startProductStack();
-  owner = await signUp(stack, 'owner');
-  admin = await signUp(stack, 'admin');
-  agent = await signUp(stack, 'agent');
-  outsider = await signUp(stack, 'outsider');
-  wsA = await createWorkspace(owner, 'Acme');
-  wsB = await createWorkspace(outsider, 'Other');
-  await join(owner, wsA, admin, 'admin');
-  await join(owner, wsA, agent, 'agent');
+  ({ owner, admin, agent, outsider, wsA, wsB } = await twoWorkspaces(stack));
   members = { owner: await memberId(stack, wsA, owner.id), admin: await memberId(stack, wsA, admin.id), agent: await memberId(stack, wsA, agent.id) };
   await stack.admin.query(`update public.workspaces set timezone = $2 where id = $1`, [wsA, TZ]);
   for (const [id, name] of [[members.owner, 'Olga'], [members.admin, 'Ana'], [members.agent, 'Bruno']] as const) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startProductStack, type ProductStack } from './product-stack.ts';
-import { createWorkspace, inboxFixture, join, memberId, signUp, type User } from './people.ts';
+import { createWorkspace, inboxFixture, join, memberId, signUp, twoWorkspaces, type User } from './people.ts';
 
 let stack: ProductStack;
 let owner: User;
@@ -16,14 +16,7 @@ let wsB: string;
 
 before(async () => {
   stack = await startProductStack();
-  owner = await signUp(stack, 'owner');
-  admin = await signUp(stack, 'admin');
-  agent = await signUp(stack, 'agent');
-  outsider = await signUp(stack, 'outsider');
-  wsA = await createWorkspace(owner, 'Acme');
-  wsB = await createWorkspace(outsider, 'Other');
-  await join(owner, wsA, admin, 'admin');
-  await join(owner, wsA, agent, 'agent');
+  ({ owner, admin, agent, outsider, wsA, wsB } = await twoWorkspaces(stack));
 });
 
 after(() => stack?.stop());

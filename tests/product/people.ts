@@ -61,3 +61,27 @@ export async function inboxFixture(stack: ProductStack, workspaceId: string, cha
   );
   return { channelId: channel.rows[0].id as string, contactId: contact.rows[0].id as string, conversationId: conversation.rows[0].id as string };
 }
+
+export interface TwoWorkspaces {
+  owner: User;
+  admin: User;
+  agent: User;
+  outsider: User;
+  /** Acme: owner, with admin and agent as members. */
+  wsA: string;
+  /** Other: the outsider's own workspace. */
+  wsB: string;
+}
+
+/** The usual cast: an owner with an admin and an agent in workspace A, and an outsider who owns workspace B. */
+export async function twoWorkspaces(stack: ProductStack): Promise<TwoWorkspaces> {
+  const owner = await signUp(stack, 'owner');
+  const admin = await signUp(stack, 'admin');
+  const agent = await signUp(stack, 'agent');
+  const outsider = await signUp(stack, 'outsider');
+  const wsA = await createWorkspace(owner, 'Acme');
+  const wsB = await createWorkspace(outsider, 'Other');
+  await join(owner, wsA, admin, 'admin');
+  await join(owner, wsA, agent, 'agent');
+  return { owner, admin, agent, outsider, wsA, wsB };
+}
