@@ -234,5 +234,5 @@ cross join lateral (
 left join pg_catalog.pg_settings ps on ps.name = kv.name
 where s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database()))
   and (ps.context = 'user' or (ps.name is null and kv.name like '%.%'))
-  and kv.name <> 'search_path'
+  and kv.name not in ('search_path', 'role', 'session_authorization')
 order by r.rolname, s.setdatabase <> 0`;
