@@ -50,18 +50,25 @@ export interface RestServiceFixture {
  * A real Postgres with the platform SQL and `fixtureSql`, a live schema cache (it reloads on NOTIFY pgrst), an
  * executor logged in as `authenticator` and the REST service over them. `wrap` may observe the executor.
  */
-export async function startRestService(fixtureSql: string, opts: { options?: Partial<RestOptions>; wrap?: (e: Executor) => Executor } = {}): Promise<RestServiceFixture> {
+/** The project secret the fixture's verifier trusts (for minting keys and tokens in tests). */
+export const REST_SERVICE_SECRET = 'rest-service-secret-rest-service-secret-0123';
+
+export async function startRestService(
+  fixtureSql: string,
+  opts: { schemas?: string[]; options?: Partial<RestOptions>; wrap?: (e: Executor) => Executor } = {},
+): Promise<RestServiceFixture> {
+  const schemas = opts.schemas ?? ['public'];
   const password = 'rest-service-authenticator-password';
   const server = await startMigratedPostgres({ authenticatorPassword: password });
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   await admin.query(fixtureSql);
   await admin.end();
-  const cache = createSchemaCacheHolder({ url: server.url, schemas: ['public'] });
+  const cache = createSchemaCacheHolder({ url: server.url, schemas });
   await cache.ready;
   const real = createExecutor({ url: authenticatorUrl(server.url, password), poolSize: 2 });
   const executor = opts.wrap ? opts.wrap(real) : real;
-  const base: RestOptions = { executor, cache, verifier: createJwtVerifier('rest-service-secret-rest-service-secret-0123'), schemas: ['public'] };
+  const base: RestOptions = { executor, cache, verifier: createJwtVerifier(REST_SERVICE_SECRET), schemas };
   return {
     server,
     cache,

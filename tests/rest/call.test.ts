@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type pg from 'pg';
-import { parseRaisePgrst, statusForSqlState } from '../../supabase/rest/errors.ts';
 import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import { planCall } from '../../supabase/rest/plan/call.ts';
@@ -11,7 +10,7 @@ import { callEnd, callResponse } from '../../supabase/rest/respond/call.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { callStatement } from '../../supabase/rest/sql/call.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { startRestFixture, type RestFixture } from '../helpers/rest-engine.ts';
+import { engineAnswer, errorAnswer, startRestFixture, type EngineAnswer, type RestFixture } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create table public.clients (id int primary key, name text not null);
@@ -75,26 +74,14 @@ beforeEach(async () => {
   await admin.query(SEED);
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
 interface SendOptions {
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   allowTxOverride?: boolean;
 }
 
-const errorAnswer = (e: { code: string; message: string; details: unknown; hint: unknown; status: number }, headers: Record<string, string> = {}): Answer => ({
-  status: e.status,
-  headers,
-  body: { code: e.code, message: e.message, details: e.details, hint: e.hint },
-});
-
 /** Parses, plans, builds, runs (as service_role) and answers a call as the REST engine would. */
-async function call(method: string, url: string, opts: SendOptions = {}): Promise<Answer> {
+async function call(method: string, url: string, opts: SendOptions = {}): Promise<EngineAnswer> {
   const headers = new Headers({ 'content-type': 'application/json', ...opts.headers });
   const parsed = parseRequest({ method, url, headers, body: opts.body ?? null }, { schemas: ['public'], allowTxOverride: opts.allowTxOverride ?? false });
   if (!parsed.ok) return errorAnswer(parsed.error);
@@ -108,22 +95,7 @@ async function call(method: string, url: string, opts: SendOptions = {}): Promis
     statement: callStatement(planned.plan),
     end: callEnd(request, planned.plan),
   });
-  if (!result.ok) {
-    if (result.kind !== 'statement') throw new Error(JSON.stringify(result));
-    const e = result.error;
-    if (e.code === 'PGRST') {
-      const raised = parseRaisePgrst(e.message, e.details);
-      assert.ok(raised.ok);
-      return errorAnswer(raised.value.error, { ...raised.value.headers });
-    }
-    return errorAnswer({ ...e, status: statusForSqlState(e.code, { authenticated: true, message: e.message }) });
-  }
-  assert.equal(result.rows.length, 1);
-  const answered = callResponse(request, planned.plan, result.rows[0]);
-  if (!answered.ok) return errorAnswer(answered.error);
-  const { status, headers: h, body } = answered.answer;
-  const isJson = body !== null && (h['content-type'] ?? '').includes('json');
-  return { status, headers: { ...h }, body: body === null ? null : isJson ? (JSON.parse(body) as unknown) : body };
+  return engineAnswer(result, (row) => callResponse(request, planned.plan, row));
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,31 +1,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import pg from 'pg';
 import { createJwtVerifier, mintProjectKeys } from '../../supabase/keys/jwt.ts';
-import { createExecutor, type Executor } from '../../supabase/rest/execute.ts';
-import { createRestService } from '../../supabase/rest/index.ts';
-import { createSchemaCacheHolder, type SchemaCacheHolder } from '../../supabase/rest/schema-cache/listen.ts';
 import type { Service } from '../../supabase/gateway/types.ts';
-import { authenticatorUrl } from '../../supabase/cli/services.ts';
-import { startMigratedPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { REST_SERVICE_SECRET, startRestService, type RestServiceFixture } from '../helpers/rest-service.ts';
 
-const PASSWORD = 'engine-fuzz-authenticator-password';
-const SECRET = 'engine-fuzz-secret-engine-fuzz-secret-0123';
 /** Planted in every generated value: it must never appear in the text of a statement sent to Postgres. */
 const MARK = 'zqx';
+const SECRET = REST_SERVICE_SECRET;
 
-let server: TestPostgres;
-let cache: SchemaCacheHolder;
-let executor: Executor;
+let rest: RestServiceFixture;
 let service: Service;
 const statements: string[] = [];
 
 before(async () => {
-  server = await startMigratedPostgres({ authenticatorPassword: PASSWORD });
-  const db = new pg.Client({ connectionString: server.url });
-  await db.connect();
-  await db.query(`
+  rest = await startRestService(`
     create table public.clients (id bigint primary key, name text not null, tags text[] not null default '{}', data jsonb, during tstzrange, doc tsvector);
     create table public.projects (id bigint primary key, name text not null, client_id bigint references public.clients, budget numeric(10,2));
     create policy "Anyone reads clients" on public.clients for select to anon using (true);
@@ -38,26 +27,21 @@ before(async () => {
     create function public.echo(payload json) returns json language sql stable as $$ select payload $$;
     create function public.client_names() returns setof public.clients language sql stable as $$ select * from public.clients $$;
     grant execute on function public.add(int, int), public.echo(json), public.client_names() to anon;
-  `);
-  await db.end();
-  cache = createSchemaCacheHolder({ url: server.url, schemas: ['public', 'extensions'] });
-  await cache.ready;
-  const real = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 4 });
-  executor = {
-    run: (e) => {
-      statements.push(e.statement.text);
-      return real.run(e);
-    },
-    close: () => real.close(),
-  };
-  service = createRestService({ executor, cache, verifier: createJwtVerifier(SECRET), schemas: ['public', 'extensions'], maxRows: 100 });
+  `, {
+    schemas: ['public', 'extensions'],
+    options: { maxRows: 100 },
+    wrap: (real) => ({
+      run: (e) => {
+        statements.push(e.statement.text);
+        return real.run(e);
+      },
+      close: () => real.close(),
+    }),
+  });
+  service = rest.service;
 });
 
-after(async () => {
-  await executor?.close();
-  await cache?.close();
-  await server?.destroy();
-});
+after(() => rest?.close());
 
 function prng(seed: number): () => number {
   return () => {

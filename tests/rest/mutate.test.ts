@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type pg from 'pg';
-import { statusForSqlState } from '../../supabase/rest/errors.ts';
 import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
 import { planMutate } from '../../supabase/rest/plan/mutate.ts';
@@ -11,7 +10,7 @@ import { mutateEnd, mutateResponse } from '../../supabase/rest/respond/mutate.ts
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { mutateStatement } from '../../supabase/rest/sql/mutate-statement.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { startRestFixture, type RestFixture } from '../helpers/rest-engine.ts';
+import { engineAnswer, errorAnswer, startRestFixture, type EngineAnswer, type RestFixture } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create table public.clients (id int primary key, name text not null);
@@ -71,27 +70,14 @@ beforeEach(async () => {
   await admin.query(SEED);
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  /** Parsed JSON when the answer has a JSON body, the text for CSV, null without body. */
-  body: unknown;
-}
-
 interface SendOptions {
   headers?: Record<string, string>;
   body?: string;
   allowTxOverride?: boolean;
 }
 
-const errorAnswer = (e: { code: string; message: string; details: unknown; hint: unknown; status: number }): Answer => ({
-  status: e.status,
-  headers: {},
-  body: { code: e.code, message: e.message, details: e.details, hint: e.hint },
-});
-
 /** Parses, plans, builds, runs (as service_role, which bypasses RLS) and answers a write as the REST engine would. */
-async function send(method: string, url: string, opts: SendOptions = {}): Promise<Answer> {
+async function send(method: string, url: string, opts: SendOptions = {}): Promise<EngineAnswer> {
   const headers = new Headers({ 'content-type': 'application/json', ...opts.headers });
   const parsed = parseRequest({ method, url, headers, body: opts.body ?? null }, { schemas: ['public'], allowTxOverride: opts.allowTxOverride ?? false });
   if (!parsed.ok) return errorAnswer(parsed.error);
@@ -105,18 +91,7 @@ async function send(method: string, url: string, opts: SendOptions = {}): Promis
     statement: mutateStatement(planned.plan),
     end: mutateEnd(request, planned.plan),
   });
-  if (!result.ok) {
-    assert.equal(result.kind, 'statement', JSON.stringify(result));
-    if (result.kind !== 'statement') throw new Error('unreachable');
-    const e = result.error;
-    return errorAnswer({ ...e, status: statusForSqlState(e.code, { authenticated: true, message: e.message }) });
-  }
-  assert.equal(result.rows.length, 1);
-  const answered = mutateResponse(request, planned.plan, result.rows[0]);
-  if (!answered.ok) return errorAnswer(answered.error);
-  const { status, headers: h, body } = answered.answer;
-  const isJson = body !== null && (h['content-type'] ?? '').includes('json');
-  return { status, headers: { ...h }, body: body === null ? null : isJson ? (JSON.parse(body) as unknown) : body };
+  return engineAnswer(result, (row) => mutateResponse(request, planned.plan, row));
 }
 
 const rows = async (sql: string): Promise<unknown[]> => (await admin.query(sql)).rows;
