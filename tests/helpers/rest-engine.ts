@@ -1,5 +1,6 @@
 /** A real Postgres with the platform SQL and a test fixture, its schema cache, and a REST executor logged in as `authenticator`. */
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import pg from 'pg';
 import { authenticatorUrl } from '../../supabase/cli/services.ts';
 import { parseRaisePgrst, statusForSqlState } from '../../supabase/rest/errors.ts';
@@ -71,4 +72,20 @@ export function engineAnswer(result: ExecutionResult, respond: (row: Row | undef
   const { status, headers, body } = answered.answer;
   const isJson = body !== null && (headers['content-type'] ?? '').includes('json');
   return { status, headers: { ...headers }, body: body === null ? null : isJson ? (JSON.parse(body) as unknown) : body };
+}
+
+/**
+ * Registers hooks for a test file: a REST fixture from `fixtureSql` before the tests (handed to `use`), `seedSql`
+ * run again before each test, and everything stopped after.
+ */
+export function useRestFixture(fixtureSql: string, seedSql: string, use: (fixture: RestFixture) => void): void {
+  let fixture: RestFixture | undefined;
+  before(async () => {
+    fixture = await startRestFixture(fixtureSql);
+    use(fixture);
+  });
+  beforeEach(async () => {
+    if (fixture) await fixture.admin.query(seedSql);
+  });
+  after(() => fixture?.close());
 }

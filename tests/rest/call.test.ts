@@ -1,7 +1,7 @@
 // GET/HEAD/POST on /rpc/<fn> through parse → planCall → callStatement → execute → callResponse against a real Postgres: every answer asserted whole, as PostgREST 12 answers the same call.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type pg from 'pg';
 import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
@@ -9,8 +9,7 @@ import { planCall } from '../../supabase/rest/plan/call.ts';
 import { callEnd, callResponse } from '../../supabase/rest/respond/call.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { callStatement } from '../../supabase/rest/sql/call.ts';
-import type { TestPostgres } from '../helpers/postgres.ts';
-import { engineAnswer, errorAnswer, startRestFixture, type EngineAnswer, type RestFixture } from '../helpers/rest-engine.ts';
+import { engineAnswer, errorAnswer, useRestFixture, type EngineAnswer } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create table public.clients (id int primary key, name text not null);
@@ -56,22 +55,12 @@ insert into public.clients values (1, 'Acme'), (2, 'Globex');
 insert into public.projects values (1, 'Website', 1), (2, 'App', 1), (3, 'Warehouse', 2);
 `;
 
-let server: TestPostgres;
 let admin: pg.Client;
 let cache: SchemaCache;
 let executor: Executor;
 
-let fixture: RestFixture;
-
-before(async () => {
-  fixture = await startRestFixture(FIXTURE);
-  ({ server, admin, cache, executor } = fixture);
-});
-
-after(() => fixture?.close());
-
-beforeEach(async () => {
-  await admin.query(SEED);
+useRestFixture(FIXTURE, SEED, (fixture) => {
+  ({ admin, cache, executor } = fixture);
 });
 
 interface SendOptions {

@@ -1,7 +1,7 @@
 // POST, PUT, PATCH and DELETE on tables through parse → planMutate → mutateStatement → execute → mutateResponse against a real Postgres: every answer asserted whole, with the database state after it, as PostgREST 12 answers the same request.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type pg from 'pg';
 import type { Executor } from '../../supabase/rest/execute.ts';
 import { parseRequest } from '../../supabase/rest/parse/index.ts';
@@ -9,8 +9,7 @@ import { planMutate } from '../../supabase/rest/plan/mutate.ts';
 import { mutateEnd, mutateResponse } from '../../supabase/rest/respond/mutate.ts';
 import type { SchemaCache } from '../../supabase/rest/schema-cache/types.ts';
 import { mutateStatement } from '../../supabase/rest/sql/mutate-statement.ts';
-import type { TestPostgres } from '../helpers/postgres.ts';
-import { engineAnswer, errorAnswer, startRestFixture, type EngineAnswer, type RestFixture } from '../helpers/rest-engine.ts';
+import { engineAnswer, errorAnswer, useRestFixture, type EngineAnswer } from '../helpers/rest-engine.ts';
 
 const FIXTURE = `
 create table public.clients (id int primary key, name text not null);
@@ -52,22 +51,12 @@ insert into public.accounts values (1, 'a@x.test', 'Ann'), (2, 'b@x.test', 'Bob'
 insert into public.items values (1, 'item-1'), (2, 'item-2'), (3, 'item-3');
 `;
 
-let server: TestPostgres;
 let admin: pg.Client;
 let cache: SchemaCache;
 let executor: Executor;
 
-let fixture: RestFixture;
-
-before(async () => {
-  fixture = await startRestFixture(FIXTURE);
-  ({ server, admin, cache, executor } = fixture);
-});
-
-after(() => fixture?.close());
-
-beforeEach(async () => {
-  await admin.query(SEED);
+useRestFixture(FIXTURE, SEED, (fixture) => {
+  ({ admin, cache, executor } = fixture);
 });
 
 interface SendOptions {
