@@ -521,6 +521,22 @@ describe('as the caller, through the executor', () => {
     assert.equal(hidden.rows[0]?.body, '[{"id":1}, \n {"id":2}]');
   });
 
+  test('limit and offset are digits in the statement, so an embed with a limit keeps one generic plan', async () => {
+    const { statement } = statementFor('/clients?select=id,projects(name)&projects.order=name&projects.limit=1&id=eq.1');
+    assert.match(statement.text, / LIMIT 1 OFFSET 0 /);
+    assert.deepEqual(statement.values, ['1']);
+    const run = (s: { text: string; values: readonly unknown[] }) => executor.run({ role: 'service_role', settings: [], readOnly: true, statement: s, end: 'commit' });
+    for (let i = 0; i < 8; i++) {
+      const r = await run(statement);
+      assert.ok(r.ok);
+      assert.deepEqual(JSON.parse(r.rows[0]?.body ?? ''), [{ id: 1, projects: [{ name: 'Mobile app' }] }]);
+    }
+    // Postgres plans custom for the first five runs, then keeps the generic plan when it costs no more (one connection: the pool holds one).
+    const plans = await run({ text: 'select coalesce(json_agg(p), \'[]\')::text as body from (select generic_plans, custom_plans from pg_prepared_statements where statement = $1) p', values: [statement.text] });
+    assert.ok(plans.ok);
+    assert.deepEqual(JSON.parse(plans.rows[0]?.body ?? ''), [{ generic_plans: 3, custom_plans: 5 }]);
+  });
+
   test('response.headers and response.status set by the database come back', async () => {
     const { statement } = statementFor('/clients?select=id&id=eq.1');
     const r = await executor.run({

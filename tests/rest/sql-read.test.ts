@@ -66,8 +66,8 @@ describe('the read statement', () => {
     assert.deepEqual(statement('/projects?select=id,name&id=gt.1&order=name.desc.nullslast&limit=10&offset=20'), {
       text:
         `WITH pgrst_source AS ( SELECT "public"."projects"."id", "public"."projects"."name" FROM "public"."projects" ` +
-        `WHERE "public"."projects"."id" > $1 ORDER BY "public"."projects"."name" DESC NULLS LAST LIMIT $2 OFFSET $3 ) ${TAIL}`,
-      values: ['1', '10', '20'],
+        `WHERE "public"."projects"."id" > $1 ORDER BY "public"."projects"."name" DESC NULLS LAST LIMIT 10 OFFSET 20 ) ${TAIL}`,
+      values: ['1'],
     });
   });
 
@@ -76,11 +76,11 @@ describe('the read statement', () => {
       text:
         `WITH pgrst_source AS ( SELECT "public"."clients"."id", "public"."clients"."we""ird", "public"."clients"."data"->$1->$2::int AS "a" FROM "public"."clients" ` +
         `WHERE ("public"."clients"."id" = $3 OR NOT ("public"."clients"."id" > $4 AND "public"."clients"."id" < $5)) AND "public"."clients"."name" = ANY ($6) ` +
-        `AND "public"."clients"."data"->>$7 like $8 ORDER BY "public"."clients"."data"->>$9 DESC LIMIT $10 OFFSET $11 ), ` +
-        `pgrst_source_count AS ( SELECT 1 FROM "public"."clients" WHERE ("public"."clients"."id" = $12 OR NOT ("public"."clients"."id" > $13 AND "public"."clients"."id" < $14)) ` +
-        `AND "public"."clients"."name" = ANY ($15) AND "public"."clients"."data"->>$16 like $17 ) ` +
+        `AND "public"."clients"."data"->>$7 like $8 ORDER BY "public"."clients"."data"->>$9 DESC LIMIT 5 OFFSET 10 ), ` +
+        `pgrst_source_count AS ( SELECT 1 FROM "public"."clients" WHERE ("public"."clients"."id" = $10 OR NOT ("public"."clients"."id" > $11 AND "public"."clients"."id" < $12)) ` +
+        `AND "public"."clients"."name" = ANY ($13) AND "public"."clients"."data"->>$14 like $15 ) ` +
         TAIL.replace('null::text AS total_result_set', '(SELECT pg_catalog.count(*) FROM pgrst_source_count)::text AS total_result_set'),
-      values: ['a', '+0', '1', '2', '5', '{"a","b,c","d\\\\e"}', 'k', '%x%', 'k', '5', '10', '1', '2', '5', '{"a","b,c","d\\\\e"}', 'k', '%x%'],
+      values: ['a', '+0', '1', '2', '5', '{"a","b,c","d\\\\e"}', 'k', '%x%', 'k', '1', '2', '5', '{"a","b,c","d\\\\e"}', 'k', '%x%'],
     });
   });
 

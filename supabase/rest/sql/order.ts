@@ -15,9 +15,17 @@ function term(q: SqlQualifier, t: CoercibleOrderTerm): Fragment {
 export const orderBy = (q: SqlQualifier, terms: readonly CoercibleOrderTerm[]): Fragment =>
   terms.length === 0 ? empty : sql` ORDER BY ${join(terms.map((t) => term(q, t)), ', ')}`;
 
-/** ` LIMIT $n OFFSET $m` (limit `ALL` when only an offset is asked), nothing for all rows. */
+/**
+ * A row count as SQL: digits in the statement text when it is a safe integer (the parser made it a number,
+ * so no request text reaches the SQL), else a bind parameter (Postgres then rejects what bigint cannot hold).
+ * Literal counts let Postgres keep one generic plan per statement: with a parameter the planner guesses 10 %
+ * of the rows, which for embeds with a `limit` makes every execution plan again (a custom plan each time).
+ */
+const rowCount = (n: number): Fragment => (Number.isSafeInteger(n) && n >= 0 ? kw(String(n)) : param(String(n)));
+
+/** ` LIMIT n OFFSET m` (limit `ALL` when only an offset is asked), nothing for all rows. */
 export function limitOffset(range: RowRange): Fragment {
   if (range.offset === 0 && range.limit === null) return empty;
-  const limit = range.limit === null ? kw('ALL') : param(String(range.limit));
-  return sql` LIMIT ${limit} OFFSET ${param(String(range.offset))}`;
+  const limit = range.limit === null ? kw('ALL') : rowCount(range.limit);
+  return sql` LIMIT ${limit} OFFSET ${rowCount(range.offset)}`;
 }
