@@ -50,6 +50,12 @@ function nameFor(text: string): string {
   return name;
 }
 
+/**
+ * The result columns of each statement a connection has prepared, from the first RowDescription Postgres
+ * sent for it there: a prepared statement's columns do not change, so later runs skip the Describe.
+ */
+const columnsOf = new WeakMap<object, Map<string, string[]>>();
+
 /** Statement names each connection has already parsed. */
 const prepared = new WeakMap<object, Set<string>>();
 
@@ -75,7 +81,11 @@ export class WirePipeline {
   private resolve!: (r: WireResult[]) => void;
   private reject!: (e: WireError) => void;
   private readonly results: WireResult[] = [];
-  private fields: string[] = [];
+  /** Each statement's prepared name, and whether its columns come from a RowDescription in this run. */
+  private readonly names: string[] = [];
+  private readonly described: boolean[] = [];
+  private fields: string[] | null = null;
+  private columns: Map<string, string[]> | null = null;
   private current = 0;
   private error: WireError | null = null;
   /** Names parsed by this pipeline, in order; only those Postgres confirmed stay known (the rest were skipped after an error). */
@@ -98,18 +108,25 @@ export class WirePipeline {
     this.connection = connection;
     let known = prepared.get(connection);
     if (!known) prepared.set(connection, (known = new Set()));
+    let columns = columnsOf.get(connection);
+    if (!columns) columnsOf.set(connection, (columns = new Map()));
+    this.columns = columns;
     connection.on('parseComplete', this.onParseComplete);
     // Every message of the pipeline in one buffer and one write: one syscall, one TCP segment.
     const chunks: Buffer[] = [];
     for (const st of this.statements) {
       const name = nameFor(st.text);
+      this.names.push(name);
       if (!known.has(name)) {
         chunks.push(serialize.parse({ name, text: st.text, types: [] }));
         known.add(name);
         this.parsed.push(name);
       }
       chunks.push(serialize.bind({ portal: '', statement: name, values: st.values.map(wireValue), binary: false }));
-      chunks.push(DESCRIBE_PORTAL, EXECUTE_ALL);
+      const describe = !columns.has(name);
+      this.described.push(describe);
+      if (describe) chunks.push(DESCRIBE_PORTAL);
+      chunks.push(EXECUTE_ALL);
     }
     chunks.push(SYNC);
     connection.stream.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
@@ -117,22 +134,25 @@ export class WirePipeline {
 
   handleRowDescription(msg: FieldMessage): void {
     this.fields = msg.fields.map((f) => f.name);
+    if (this.described[this.current]) this.columns?.set(this.names[this.current]!, this.fields);
   }
 
   handleDataRow(msg: { fields: Array<string | null> }): void {
+    const fields = (this.fields ??= this.columns?.get(this.names[this.current]!) ?? []);
     const row: Record<string, string | null> = {};
-    for (let i = 0; i < this.fields.length; i++) row[this.fields[i]!] = msg.fields[i] ?? null;
+    for (let i = 0; i < fields.length; i++) row[fields[i]!] = msg.fields[i] ?? null;
     this.results[this.current]!.rows.push(row);
   }
 
   handleCommandComplete(msg: { text: string }): void {
     this.results[this.current]!.command = msg.text;
     this.current++;
-    this.fields = [];
+    this.fields = null;
   }
 
   handleEmptyQuery(): void {
     this.current++;
+    this.fields = null;
   }
 
   handleError(err: WireError): void {
@@ -154,7 +174,10 @@ export class WirePipeline {
     if (!this.connection) return;
     this.connection.off('parseComplete', this.onParseComplete);
     const known = prepared.get(this.connection);
-    for (const name of this.parsed.slice(this.confirmed)) known?.delete(name);
+    for (const name of this.parsed.slice(this.confirmed)) {
+      known?.delete(name);
+      this.columns?.delete(name);
+    }
     this.parsed = [];
   }
 

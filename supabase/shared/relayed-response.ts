@@ -10,6 +10,8 @@ const RELAY = Symbol('convo.relay');
 
 export interface Relay {
   source: IncomingMessage;
+  status: number;
+  statusText: string;
   /** Flat `[name, value, name, value, …]`, hop-by-hop headers already removed. */
   rawHeaders: string[];
   /** The body is read (piped or turned into a Web stream): it cannot be read again. */
@@ -36,7 +38,35 @@ function bodyOf(r: Response): ReadableStream<Uint8Array> {
 const headersMade = new WeakMap<Response, Headers>();
 const bodiesMade = new WeakMap<Response, ReadableStream<Uint8Array>>();
 
+/** The body as a Web stream to read to its end: the one `body` or `clone()` made, else one made now. */
+function streamToRead(r: Response): ReadableStream<Uint8Array> {
+  const made = bodiesMade.get(r);
+  if (!made) return bodyOf(r);
+  if (made.locked) throw new TypeError('Body is unusable: Body has already been read');
+  return made;
+}
+
+/** Response.prototype with every accessor answered from the relay: no undici Response is built per request. */
 const RELAYED_PROTO: object = Object.create(Response.prototype, {
+  status: {
+    get(this: Response): number {
+      return relayOfThis(this).status;
+    },
+  },
+  statusText: {
+    get(this: Response): string {
+      return relayOfThis(this).statusText;
+    },
+  },
+  ok: {
+    get(this: Response): boolean {
+      const { status } = relayOfThis(this);
+      return status >= 200 && status <= 299;
+    },
+  },
+  type: { get: (): Response['type'] => 'default' },
+  url: { get: (): string => '' },
+  redirected: { get: (): boolean => false },
   headers: {
     get(this: Response): Headers {
       let headers = headersMade.get(this);
@@ -58,36 +88,48 @@ const RELAYED_PROTO: object = Object.create(Response.prototype, {
   },
   bodyUsed: {
     get(this: Response): boolean {
-      return relayOfThis(this).used;
+      return bodiesMade.get(this)?.locked ?? relayOfThis(this).used;
     },
   },
   arrayBuffer: {
     async value(this: Response): Promise<ArrayBuffer> {
-      return new Response(bodyOf(this)).arrayBuffer();
+      return new Response(streamToRead(this)).arrayBuffer();
     },
   },
   text: {
     async value(this: Response): Promise<string> {
-      return new Response(bodyOf(this)).text();
+      return new Response(streamToRead(this)).text();
     },
   },
   json: {
     async value(this: Response): Promise<unknown> {
-      return new Response(bodyOf(this)).json() as Promise<unknown>;
+      return new Response(streamToRead(this)).json() as Promise<unknown>;
     },
   },
   blob: {
     async value(this: Response): Promise<Blob> {
-      return new Response(bodyOf(this)).blob();
+      return new Response(streamToRead(this), { headers: this.headers }).blob();
+    },
+  },
+  formData: {
+    async value(this: Response): Promise<FormData> {
+      return new Response(streamToRead(this), { headers: this.headers }).formData();
+    },
+  },
+  clone: {
+    value(this: Response): Response {
+      // The relayed stream is split in two: this response keeps one branch, the clone gets the other.
+      const [mine, theirs] = (bodiesMade.get(this) ?? bodyOf(this)).tee();
+      bodiesMade.set(this, mine);
+      return new Response(theirs, { status: this.status, statusText: this.statusText, headers: this.headers });
     },
   },
 });
 
 /** `source` must have no body (204/304, HEAD) or be unread; `rawHeaders` as Node's `rawHeaders`, filtered. */
 export function relayedResponse(source: IncomingMessage, status: number, statusText: string, rawHeaders: string[]): Response {
-  const response = new Response(null, { status, statusText }) as Relayed;
-  response[RELAY] = { source, rawHeaders, used: false };
-  Object.setPrototypeOf(response, RELAYED_PROTO);
+  const response = Object.create(RELAYED_PROTO) as Relayed;
+  response[RELAY] = { source, status, statusText, rawHeaders, used: false };
   return response;
 }
 

@@ -121,6 +121,19 @@ test('a statement is prepared once per connection and reused', async () => {
   assert.equal(second.rows[0]!.n, first.rows[0]!.n, 'running the same statement again prepared nothing new');
 });
 
+test('a prepared statement is described once per connection: later runs still name their columns', async () => {
+  const st = { text: `select $1::text as first, 'x' as "second col" union all select 'b', null`, values: ['a'] };
+  // A run whose settings fail never reaches the statement: Postgres skips its Parse, so nothing is learnt of it.
+  const failed = await exec.run(as('anon', null, st, { settings: [['statement_timeout', 'bogus']] }));
+  assert.ok(!failed.ok && failed.kind === 'statement' && failed.error.code === '22023', JSON.stringify(failed));
+  for (let i = 0; i < 3; i++) {
+    const r = await exec.run(as('anon', null, st, { extra: [{ text: 'select 2 as two', values: [] }] }));
+    assert.deepEqual(r, { ok: true, committed: true, extraRows: [[{ two: '2' }]], rows: [{ first: 'a', 'second col': 'x' }, { first: 'b', 'second col': null }] });
+  }
+  const described = await admin.query(`select count(*)::int as n from pg_stat_activity where usename = 'authenticator'`);
+  assert.equal(described.rows[0].n, 1, 'all of it on one connection');
+});
+
 test('a connection killed by the server is replaced', async () => {
   await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = 'authenticator'`);
   let r = await exec.run(as('anon', null, { text: 'select 3 as x', values: [] }));
