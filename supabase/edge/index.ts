@@ -1,7 +1,6 @@
 /** The functions host behind /functions/v1: routes `/<name>/…` to that function's own Deno process, started on demand and kept warm. */
 import { existsSync, mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
-import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Service } from '../gateway/types.ts';
@@ -13,6 +12,7 @@ import { readSecrets } from './env-file.ts';
 import { debounce, isFunctionName, listFunctions } from './prewarm.ts';
 import type { FunctionsHost, FunctionsHostOptions } from './options.ts';
 import { forward, type Upstream } from './proxy.ts';
+import { UpstreamPools } from './upstream.ts';
 import { startWorker, type FunctionWorker } from './worker.ts';
 
 export type { FunctionsEnv, FunctionsHost, FunctionsHostOptions } from './options.ts';
@@ -44,7 +44,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   const denoPath = opts.denoPath ?? defaultDenoPath();
   const drainMs = opts.drainMs ?? 10_000;
   // One pooled keep-alive connection per concurrent request, reused across requests.
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' });
+  const pools = new UpstreamPools();
   const slots = new Map<string, Slot>();
   // Each process gets a socket path of its own: a replaced one keeps serving its last requests on the old one.
   const socketDir = (opts.transport ?? 'unix') === 'unix' ? mkdtempSync(join(tmpdir(), 'convo-edge-')) : null;
@@ -190,7 +190,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     const path = query < 0 ? ctx.subpath : ctx.subpath + req.url.slice(query);
     worker.inFlight.begin();
     const timeLeft = Math.max(1, timeoutMs - (Date.now() - started));
-    const result = await forward(req, { agent, upstream, path, timeoutMs: timeLeft, onDone: () => worker.inFlight.end() });
+    const result = await forward(req, { pools, upstream, path, timeoutMs: timeLeft, onDone: () => worker.inFlight.end() });
     if (result.kind === 'response') return result.response;
     if (result.kind === 'timeout') {
       ctx.log.warn({ function: name }, `[${name}] wall-clock limit of ${timeoutMs} ms reached; stopping the process`);
@@ -223,7 +223,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
       const workers = [...retiring, ...[...slots.values()].flatMap((slot) => (slot.worker ? [slot.worker] : []))];
       await Promise.all(workers.map((worker) => worker.inFlight.idle(drainMs).then(() => worker.kill())));
       slots.clear();
-      agent.destroy();
+      pools.destroy();
       await entries.close();
       if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     },

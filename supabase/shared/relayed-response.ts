@@ -1,15 +1,17 @@
 /**
- * A Web-standard Response whose body is a Node stream relayed from another HTTP server (a function's Deno
- * process). The gateway pipes the stream straight into its own response, with backpressure, and writes
- * the upstream's raw header list as is; `headers` and `body` are built only if someone asks for them.
+ * A Web-standard Response whose body is relayed from another HTTP server (a function's Deno process): a
+ * Node stream, or the bytes themselves when they arrived whole. The gateway pipes the stream straight into
+ * its own response, with backpressure (or writes the bytes in one go), and writes the upstream's raw header
+ * list as is; `headers` and `body` are built only if someone asks for them.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Readable, type Writable } from 'node:stream';
 
 const RELAY = Symbol('convo.relay');
 
 export interface Relay {
-  source: IncomingMessage;
+  /** The body: a stream still to be read, or all of it. */
+  source: Readable | Buffer;
   status: number;
   statusText: string;
   /** Flat `[name, value, name, value, …]`, hop-by-hop headers already removed. */
@@ -24,7 +26,7 @@ function relayOfThis(r: Response): Relay {
   return (r as Relayed)[RELAY]!;
 }
 
-function take(r: Response): IncomingMessage {
+function take(r: Response): Readable | Buffer {
   const relay = relayOfThis(r);
   if (relay.used) throw new TypeError('Body is unusable: Body has already been read');
   relay.used = true;
@@ -32,7 +34,14 @@ function take(r: Response): IncomingMessage {
 }
 
 function bodyOf(r: Response): ReadableStream<Uint8Array> {
-  return Readable.toWeb(take(r)) as ReadableStream<Uint8Array>;
+  const source = take(r);
+  if (!Buffer.isBuffer(source)) return Readable.toWeb(source) as ReadableStream<Uint8Array>;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (source.length) controller.enqueue(new Uint8Array(source));
+      controller.close();
+    },
+  });
 }
 
 const headersMade = new WeakMap<Response, Headers>();
@@ -126,8 +135,8 @@ const RELAYED_PROTO: object = Object.create(Response.prototype, {
   },
 });
 
-/** `source` must have no body (204/304, HEAD) or be unread; `rawHeaders` as Node's `rawHeaders`, filtered. */
-export function relayedResponse(source: IncomingMessage, status: number, statusText: string, rawHeaders: string[]): Response {
+/** `source`: the body's bytes, or a stream not yet read; `rawHeaders` as Node's `rawHeaders`, hop-by-hop ones removed. */
+export function relayedResponse(source: Readable | Buffer, status: number, statusText: string, rawHeaders: string[]): Response {
   const response = Object.create(RELAYED_PROTO) as Relayed;
   response[RELAY] = { source, status, statusText, rawHeaders, used: false };
   return response;
@@ -155,6 +164,10 @@ export function writeRelayed(res: ServerResponse, response: Response, relay: Rel
     for (const name of names) if (!present.has(name)) headers.push(name, extra[name]!);
   }
   res.writeHead(response.status, response.statusText || undefined, headers);
+  if (Buffer.isBuffer(source)) {
+    res.end(method === 'HEAD' || source.length === 0 ? undefined : source);
+    return Promise.resolve();
+  }
   if (method === 'HEAD' || source.readableEnded) {
     source.resume();
     res.end();

@@ -76,6 +76,38 @@ describe('functions host: invoke hello and echo', () => {
     assert.equal(data!.headers['content-type'], 'application/octet-stream');
   });
 
+  test('a body of unknown length (chunked) streams through whole', async () => {
+    const pieces = ['first piece, ', 'then a ', 'x'.repeat(100_000), ' and the end'];
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = pieces.shift();
+        if (next === undefined) return controller.close();
+        await new Promise((r) => setTimeout(r, 5));
+        controller.enqueue(encoder.encode(next));
+      },
+    });
+    const res = await fetch(`${host.functionsUrl}/echo/stream`, { method: 'PUT', body: stream, duplex: 'half', headers: { 'content-type': 'text/plain' } } as RequestInit);
+    assert.equal(res.status, 200);
+    const echo = (await res.json()) as Echo;
+    assert.equal(echo.method, 'PUT');
+    assert.equal(echo.path, '/echo/stream');
+    assert.equal(echo.headers['content-length'], undefined, 'no length was known, so none is invented');
+    assert.equal(Buffer.from(echo.body_base64, 'base64').toString('utf8'), `first piece, then a ${'x'.repeat(100_000)} and the end`);
+  });
+
+  test('HEAD gets the head of the answer and no body; the connection serves the next request', async () => {
+    const head = await fetch(`${host.functionsUrl}/echo`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), 'application/json');
+    assert.equal(await head.text(), '');
+    for (let i = 0; i < 5; i++) {
+      const { data, error } = await client.functions.invoke<Echo>('echo', { body: `request ${i}`, method: i % 2 ? 'PATCH' : 'POST' });
+      assert.equal(error, null);
+      assert.equal(Buffer.from(data!.body_base64, 'base64').toString('utf8'), `request ${i}`);
+    }
+  });
+
   test('a FormData body arrives as multipart with its boundary intact', async () => {
     const form = new FormData();
     form.append('field', 'value');
