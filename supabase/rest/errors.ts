@@ -154,13 +154,14 @@ export interface AmbiguousCandidate {
   readonly hint: string;
 }
 
-export const ambiguousRelationship = (parent: string, child: string, candidates: readonly AmbiguousCandidate[]): ApiError =>
+/** `null` candidates are computed relationships: `{}` in the details and an empty hint, as PostgREST 12 writes them. */
+export const ambiguousRelationship = (parent: string, child: string, candidates: readonly (AmbiguousCandidate | null)[]): ApiError =>
   error(
     'PGRST201',
     300,
     `Could not embed because more than one relationship was found for '${parent}' and '${child}'`,
-    candidates.map((c) => ({ cardinality: c.cardinality, embedding: c.embedding, relationship: c.relationship })),
-    `Try changing '${child}' to one of the following: ${candidates.map((c) => c.hint).join(', ')}. Find the desired relationship in the 'details' key.`,
+    candidates.map((c): Readonly<Record<string, string>> => (c === null ? {} : { cardinality: c.cardinality, embedding: c.embedding, relationship: c.relationship })),
+    `Try changing '${child}' to one of the following: ${candidates.map((c) => c?.hint ?? '').join(', ')}. Find the desired relationship in the 'details' key.`,
   );
 
 export interface NoRoutine {

@@ -131,6 +131,14 @@ create function public.get_client(id int) returns public.clients language sql st
 create function public.tag(code character, out label text, out mood public.mood) language sql
   as $$ select code::text, 'happy'::public.mood $$;
 create function sales.total(invoice_id int) returns numeric language sql stable as $$ select 0::numeric $$;
+create function public.manager(public.employees) returns setof public.employees rows 1 language sql stable
+  as $$ select * from public.employees e where e.id = $1.manager_id $$;
+create function public.tasks(public.assignments) returns public.tasks language sql stable
+  as $$ select * from public.tasks t where t.id = $1.task_id $$;
+create function public.big_lines(public.orders) returns setof public.order_lines language sql stable
+  as $$ select * from public.order_lines l where (l.region, l.order_number) = ($1.region, $1.number) and l.qty > 10 $$;
+create function public.line_count(public.orders) returns bigint language sql stable
+  as $$ select count(*) from public.order_lines l where (l.region, l.order_number) = ($1.region, $1.number) $$;
 create procedure public.do_nothing() language sql as $$ select $$;
 create function public.a_trigger() returns trigger language plpgsql as $$ begin return new; end $$;
 `;
@@ -174,6 +182,7 @@ function brief(r: Relationship): string {
   if (r.cardinality === 'many-to-many') {
     return `${ends} via ${r.junction.table.name} ${r.junction.sourceConstraint}[${cols(r.junction.sourceColumns)}] ${r.junction.targetConstraint}[${cols(r.junction.targetColumns)}]`;
   }
+  if (r.cardinality === 'computed') return `${ends} ${r.function.schema}.${r.function.name} ${r.toOne ? 'to-one' : 'to-many'}`;
   return `${ends} ${r.constraint} [${cols(r.columns)}]${r.isSelf ? ' self' : ''}${r.tableIsView ? ' from-view' : ''}${r.foreignTableIsView ? ' to-view' : ''}`;
 }
 const relationshipsOf = (schema: string, name: string): string[] => (cache.relationships.get(qualifiedKey(schema, name)) ?? []).map(brief);
@@ -301,15 +310,29 @@ describe('relationships', () => {
     assert.deepEqual(relationshipsOf('public', 'employees'), [
       'employees -> employees one-to-many employees_manager_fkey [id=manager_id] self',
       'employees -> employees many-to-one employees_manager_fkey [manager_id=id] self',
+      'employees -> employees computed public.manager to-one',
     ]);
-    assert.deepEqual(relationshipsOf('public', 'order_lines'), ['order_lines -> orders many-to-one order_lines_order_fkey [region=region,order_number=number]']);
-    assert.deepEqual(relationshipsOf('public', 'orders'), ['orders -> order_lines one-to-many order_lines_order_fkey [region=region,number=order_number]']);
     assert.deepEqual(relationshipsOf('public', 'people'), [
       'people -> messages one-to-many messages_recipient_fkey [id=recipient_id]',
       'people -> messages one-to-many messages_sender_fkey [id=sender_id]',
       'people -> passports one-to-one passports_person_fkey [id=person_id]',
     ]);
     assert.deepEqual(relationshipsOf('public', 'passports'), ['passports -> people one-to-one passports_person_fkey [person_id=id]']);
+  });
+
+  test('computed relationships: functions of a row returning rows, after the foreign keys, replacing those to a table of their name', () => {
+    // public.tasks(assignments) replaces the foreign key assignments -> tasks; a function returning a scalar is no relationship
+    assert.deepEqual(relationshipsOf('public', 'assignments'), [
+      'assignments -> users many-to-one assignments_user_fkey [user_id=id]',
+      'assignments -> tasks computed public.tasks to-one',
+    ]);
+    assert.deepEqual(relationshipsOf('public', 'order_lines'), ['order_lines -> orders many-to-one order_lines_order_fkey [region=region,order_number=number]']);
+    assert.deepEqual(relationshipsOf('public', 'orders'), [
+      'orders -> order_lines one-to-many order_lines_order_fkey [region=region,number=order_number]',
+      'orders -> order_lines computed public.big_lines to-many',
+    ]);
+    const found = findRelationships(cache, { schema: 'public', name: 'orders' }, 'big_lines', 'any_hint');
+    assert.equal(found.ok && found.value.cardinality === 'computed' ? found.value.function.name : null, 'big_lines');
   });
 
   test('many-to-many only through junctions whose foreign key columns are in their primary key', () => {
@@ -320,9 +343,9 @@ describe('relationships', () => {
       'users -> users_tasks one-to-many users_tasks_user_fkey [id=user_id]',
       'users -> watchers one-to-many watchers_user_fkey [id=user_id]',
     ]);
-    assert.deepEqual(relationshipsOf('public', 'assignments'), [
-      'assignments -> tasks many-to-one assignments_task_fkey [task_id=id]',
-      'assignments -> users many-to-one assignments_user_fkey [user_id=id]',
+    assert.deepEqual(relationshipsOf('public', 'users_tasks'), [
+      'users_tasks -> tasks many-to-one users_tasks_task_fkey [task_id=id]',
+      'users_tasks -> users many-to-one users_tasks_user_fkey [user_id=id]',
     ]);
   });
 

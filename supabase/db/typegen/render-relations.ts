@@ -44,7 +44,7 @@ function viewWrites(r: Relation, writable: ReadonlySet<string>, world: TypeWorld
 /** The foreign keys `r` holds (or shows, for a view) towards relations of its own schema, sorted as postgres-meta sorts them. */
 function relationships(r: Relation, cache: SchemaCache): Doc {
   const held = (cache.relationships.get(qualifiedKey(r.schema, r.name)) ?? [])
-    .filter((x): x is ForeignKeyRelationship => x.cardinality !== 'many-to-many' && x.holdsForeignKey && x.foreignTable.schema === r.schema)
+    .filter((x): x is ForeignKeyRelationship => x.cardinality !== 'many-to-many' && x.cardinality !== 'computed' && x.holdsForeignKey && x.foreignTable.schema === r.schema)
     .map((x) => ({
       name: x.constraint,
       columns: x.columns.map(([c]) => c),

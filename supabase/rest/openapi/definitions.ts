@@ -28,7 +28,7 @@ function holdsForeignKey(cache: SchemaCache, rel: ForeignKeyRelationship, relati
 function foreignKeyOf(cache: SchemaCache, relation: Relation, column: string): { table: string; column: string } | null {
   const rels: readonly Relationship[] = cache.relationships.get(qualifiedKey(relation.schema, relation.name)) ?? [];
   const candidates = rels
-    .filter((r): r is ForeignKeyRelationship => r.foreignTable.schema === relation.schema && r.cardinality !== 'many-to-many')
+    .filter((r): r is ForeignKeyRelationship => r.foreignTable.schema === relation.schema && r.cardinality !== 'many-to-many' && r.cardinality !== 'computed')
     .filter((r) => r.cardinality === 'many-to-one' || (r.cardinality === 'one-to-one' && holdsForeignKey(cache, r, relation)))
     .sort((a, b) => Number(a.foreignTableIsView) - Number(b.foreignTableIsView));
   const rel = candidates.find((r) => r.columns.length === 1 && r.columns[0]?.[0] === column);

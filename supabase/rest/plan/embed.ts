@@ -1,4 +1,4 @@
-// In charge of resolving every embed to a relationship of the schema cache (PostgREST's addRels): the related relation, the aliases the SQL uses, and the join conditions to the parent.
+// In charge of resolving every embed to a relationship of the schema cache (PostgREST's addRels): the related relation, the aliases the SQL uses, and the join conditions to the parent (or, for a computed relationship, the function called with the parent row).
 
 import type { ApiError } from '../errors.ts';
 import { findRelation, findRelationships } from '../schema-cache/find.ts';
@@ -6,10 +6,13 @@ import type { Relationship, SchemaCache } from '../schema-cache/types.ts';
 import type { Draft } from './draft.ts';
 import type { JoinCondition, SqlQualifier } from './types.ts';
 
-/** Many-to-one and one-to-one: the embed is one object (or null), related orders and spreads are allowed. */
-export const isToOne = (r: Relationship): boolean => r.cardinality === 'many-to-one' || r.cardinality === 'one-to-one';
+/** Many-to-one, one-to-one and to-one computed: the embed is one object (or null), related orders and spreads are allowed. */
+export const isToOne = (r: Relationship): boolean =>
+  r.cardinality === 'many-to-one' || r.cardinality === 'one-to-one' || (r.cardinality === 'computed' && r.toOne);
 
 function joinConditions(rel: Relationship, child: SqlQualifier, parent: SqlQualifier): JoinCondition[] {
+  // the function call is given the parent row: nothing to join on
+  if (rel.cardinality === 'computed') return [];
   if (rel.cardinality === 'many-to-many') {
     const junction: SqlQualifier = { schema: rel.junction.table.schema, name: rel.junction.table.name };
     return [
@@ -35,7 +38,10 @@ export function addRelationships(parent: Draft, cache: SchemaCache, schema: stri
     const target = findRelation(cache, rel.foreignTable.schema, rel.foreignTable.name);
     child.relation = target.ok ? target.value : null;
     child.relationName = rel.foreignTable;
-    child.source = { type: 'relation', relation: rel.foreignTable };
+    child.source =
+      rel.cardinality === 'computed'
+        ? { type: 'function', function: rel.function, argument: parentQualifier.name, argumentType: rel.table }
+        : { type: 'relation', relation: rel.foreignTable };
     // many-to-many joins the junction implicitly and reads the target unaliased, as PostgREST does
     child.fromAlias = rel.cardinality === 'many-to-many' ? null : `${rel.foreignTable.name}_${child.depth}`;
     child.qualifier = child.fromAlias === null ? { schema: rel.foreignTable.schema, name: rel.foreignTable.name } : { schema: null, name: child.fromAlias };

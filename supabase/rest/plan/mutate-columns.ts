@@ -24,17 +24,19 @@ export function writeColumns(relation: Relation, names: readonly string[]): { ok
 function joinColumns(read: ReadPlan): string[] {
   return read.children.flatMap((child): string[] => {
     const rel = child.link?.relationship;
-    if (rel === undefined) return [];
+    if (rel === undefined || rel.cardinality === 'computed') return [];
     return rel.cardinality === 'many-to-many' ? rel.junction.sourceColumns.map(([c]) => c) : rel.columns.map(([c]) => c);
   });
 }
 
 /**
- * What the RETURNING clause lists: `*` when the read selects `*` (or nothing at all), else the selected columns,
- * the columns embeds join on and the primary key (for Location), as a sorted set.
+ * What the RETURNING clause lists: `*` when the read selects `*` (or nothing at all) or embeds a computed
+ * relationship (its function takes the whole row), else the selected columns, the columns embeds join on and the
+ * primary key (for Location), as a sorted set.
  */
 export function returningColumns(read: ReadPlan, primaryKey: readonly string[]): '*' | string[] {
   if (read.select.length === 0 && read.children.length === 0) return '*';
+  if (read.children.some((c) => c.link?.relationship.cardinality === 'computed')) return '*';
   const names: string[] = [];
   for (const s of read.select) {
     if (s.target.type === 'star') return '*';

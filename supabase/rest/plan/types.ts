@@ -105,7 +105,13 @@ export type ReadSource =
    * `FROM <name> AS "alias"`: rows produced earlier in the same statement by a CTE the caller writes — a mutation's
    * RETURNING or a function call (PostgREST's `pgrst_source`). Only a root node has this source.
    */
-  | { readonly type: 'cte'; readonly name: string };
+  | { readonly type: 'cte'; readonly name: string }
+  /**
+   * `FROM "schema"."fn"("parent"::"schema"."table") AS "alias"`: a computed relationship's function called with the
+   * parent row, `argument` being the name the parent's row goes by (its alias, or its relation's name) and
+   * `argumentType` the relation whose row type the function takes (PostgREST casts to it, for rows of a CTE).
+   */
+  | { readonly type: 'function'; readonly function: QualifiedName; readonly argument: string; readonly argumentType: QualifiedName };
 
 /** The columns of a source that is not a relation of the cache (a function returning `table(...)` or OUT params). */
 export interface ReadColumn {
@@ -128,7 +134,7 @@ export interface SpreadSelectField {
 /** How an embedded node hangs from its parent. */
 export interface EmbedLink {
   readonly relationship: Relationship;
-  /** Conditions of the embed's WHERE that tie it to the parent row. */
+  /** Conditions of the embed's WHERE that tie it to the parent row (none for a computed relationship: its source does). */
   readonly joinConditions: readonly JoinCondition[];
   /** For many-to-many: the junction, added to the embed's FROM. */
   readonly junction: QualifiedName | null;
@@ -190,7 +196,7 @@ export interface ReadPlan {
 
 /** Where the root's rows come from, when not the request's target relation read directly. */
 export interface ReadRoot {
-  readonly source: ReadSource;
+  readonly source: Exclude<ReadSource, { readonly type: 'function' }>;
   /** The relation whose columns and relationships the root uses (its name is also the root's alias over a CTE). */
   readonly relation: QualifiedName | null;
   /** Columns when `relation` is null or not in the cache (a function's `returns table(...)`). */

@@ -175,6 +175,8 @@ join pg_catalog.pg_rewrite r on r.ev_class = v.oid and r.rulename = '_RETURN'`;
 /**
  * Functions (not procedures, aggregates or window functions, not trigger functions) of the exposed schemas.
  * Argument types come as `regtype` text, per argument of `proallargtypes` (or of `proargtypes` when all are IN).
+ * `row_argument_of` names the relation whose row is the one argument (computed fields and relationships);
+ * `single_row` says a function returns at most one row (not SETOF, or `ROWS 1`), as PostgREST reads computed relationships.
  */
 export const ROUTINES_SQL = `
 with recursive ${DOMAIN_BASES}
@@ -191,6 +193,7 @@ select
   p.pronargs::int4 as nargs,
   p.pronargdefaults::int4 as ndefaults,
   p.proretset as set_of,
+  not p.proretset or p.prorows = 1 as single_row,
   tn.nspname as type_schema,
   coalesce(comp.relname, t.typname)::text as type_name,
   t.typtype = 'c' or coalesce(p.proargmodes::text[] && '{t,b,o}'::text[], false) as is_composite,

@@ -35,10 +35,13 @@ export function findColumn(relation: Relation, name: string): Found<Column> {
 // ---------------------------------------------------------------------------
 // embedding
 
-/** Relationships from `origin` to relations of its own schema: the only ones PostgREST embeds. */
+/**
+ * Relationships from `origin` to relations of its own schema, and computed relationships whose function is in it:
+ * the only ones PostgREST embeds.
+ */
 function relationshipsWithin(cache: SchemaCache, origin: QualifiedName): Relationship[] | undefined {
   const all = cache.relationships.get(qualifiedKey(origin.schema, origin.name));
-  const within = all?.filter((r) => r.foreignTable.schema === origin.schema);
+  const within = all?.filter((r) => (r.cardinality === 'computed' ? r.function.schema : r.foreignTable.schema) === origin.schema);
   return within === undefined || within.length === 0 ? undefined : within;
 }
 

@@ -1,8 +1,9 @@
-// In charge of reading the schema cache from pg_catalog: five catalog queries in one read-only snapshot, assembled into a SchemaCache.
+// In charge of reading the schema cache from pg_catalog: five catalog queries in one read-only snapshot, assembled into a SchemaCache (relations, computed fields, foreign key and computed relationships, routines).
 
 import type pg from 'pg';
 import { KEYS_SQL, RELATIONS_SQL, ROLE_SETTINGS_SQL, ROUTINES_SQL, VIEWS_SQL } from './catalog-sql.ts';
 import { qualifiedKey } from './qualified-key.ts';
+import { computedRelationships, withComputedRelationships } from './computed-relationships.ts';
 import { buildRelationships } from './relationships.ts';
 import { groupRoutines, toRoutine } from './routines.ts';
 import type { RoutineRow } from './routines.ts';
@@ -186,12 +187,13 @@ export function assembleSchemaCache(
     if (relation) relations.set(key, { ...relation, computedFields: fields });
   }
 
-  const relationships = buildRelationships({
+  const foreignKeyRelationships = buildRelationships({
     schemas,
     keys,
     viewKeys,
     primaryKeyOf: (q) => relations.get(qualifiedKey(q.schema, q.name))?.primaryKey ?? [],
   });
+  const relationships = withComputedRelationships(foreignKeyRelationships, computedRelationships(rows.routines, relations));
 
   const relationKeys = new Set(relations.keys());
   const routines = groupRoutines(rows.routines.map((r) => toRoutine(r, relationKeys)).filter((r): r is Routine => r !== null));

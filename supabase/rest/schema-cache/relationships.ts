@@ -2,7 +2,7 @@
 
 import { keyOf, sameName } from './qualified-key.ts';
 import type { KeyConstraint, ViewKeyDependency } from './view-keys.ts';
-import type { ColumnPair, ForeignKeyRelationship, ManyToManyRelationship, QualifiedName, Relationship } from './types.ts';
+import type { ColumnPair, ComputedRelationship, ForeignKeyRelationship, ManyToManyRelationship, QualifiedName, Relationship } from './types.ts';
 
 type ToOne = ForeignKeyRelationship & { readonly cardinality: 'many-to-one' | 'one-to-one' };
 
@@ -143,7 +143,9 @@ function inverse(r: ToOne): ForeignKeyRelationship {
 // ---------------------------------------------------------------------------
 // PostgREST's derived `Ord Relationship`: the order of candidates in an ambiguity error.
 
-const RANK: Readonly<Record<Relationship['cardinality'], number>> = { 'one-to-many': 0, 'many-to-one': 1, 'one-to-one': 2, 'many-to-many': 3 };
+type FkOrM2M = Exclude<Relationship, ComputedRelationship>;
+
+const RANK: Readonly<Record<FkOrM2M['cardinality'], number>> = { 'one-to-many': 0, 'many-to-one': 1, 'one-to-one': 2, 'many-to-many': 3 };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const cmpBool = (a: boolean, b: boolean): number => Number(a) - Number(b);
@@ -159,7 +161,7 @@ function cmpPairs(a: readonly ColumnPair[], b: readonly ColumnPair[]): number {
   return a.length - b.length;
 }
 
-function cmpCardinality(a: Relationship, b: Relationship): number {
+function cmpCardinality(a: FkOrM2M, b: FkOrM2M): number {
   const byRank = RANK[a.cardinality] - RANK[b.cardinality];
   if (byRank !== 0) return byRank;
   if (a.cardinality === 'many-to-many' && b.cardinality === 'many-to-many') {
@@ -177,7 +179,23 @@ function cmpCardinality(a: Relationship, b: Relationship): number {
   return 0;
 }
 
+/** Computed relationships (PostgREST's second constructor) after all others, by function, ends, then to-one. */
+function cmpComputed(a: ComputedRelationship, b: ComputedRelationship): number {
+  return (
+    cmpName(a.function, b.function) ||
+    cmpName(a.table, b.table) ||
+    cmpName(a.foreignTable, b.foreignTable) ||
+    cmpBool(a.toOne, b.toOne) ||
+    cmpBool(a.isSelf, b.isSelf)
+  );
+}
+
 export function compareRelationships(a: Relationship, b: Relationship): number {
+  if (a.cardinality === 'computed' || b.cardinality === 'computed') {
+    if (a.cardinality !== 'computed') return -1;
+    if (b.cardinality !== 'computed') return 1;
+    return cmpComputed(a, b);
+  }
   return (
     cmpName(a.table, b.table) ||
     cmpName(a.foreignTable, b.foreignTable) ||

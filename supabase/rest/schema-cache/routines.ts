@@ -16,6 +16,8 @@ export interface RoutineRow {
   nargs: number;
   ndefaults: number;
   set_of: boolean;
+  /** Not SETOF, or declared `ROWS 1`. */
+  single_row?: boolean;
   type_schema: string;
   type_name: string;
   is_composite: boolean;

@@ -120,7 +120,19 @@ export interface ManyToManyRelationship extends RelationshipEnds {
   readonly junction: Junction;
 }
 
-export type Relationship = ForeignKeyRelationship | ManyToManyRelationship;
+/**
+ * A computed relationship (PostgREST 11+): a function of an exposed schema whose one argument is a row of `table` and
+ * that returns rows of `foreignTable`, embedded under the function's name (`films?select=premieres(*)`). It replaces
+ * the foreign key relationships from `table` to a relation named like the function (in the function's schema).
+ */
+export interface ComputedRelationship extends RelationshipEnds {
+  readonly cardinality: 'computed';
+  readonly function: QualifiedName;
+  /** Returns one row: not `SETOF`, or `SETOF … ROWS 1` (PostgREST's relToOne). */
+  readonly toOne: boolean;
+}
+
+export type Relationship = ForeignKeyRelationship | ManyToManyRelationship | ComputedRelationship;
 
 // ---------------------------------------------------------------------------
 // routines (/rpc)

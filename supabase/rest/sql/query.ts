@@ -1,6 +1,6 @@
 // In charge of turning a ReadPlan tree into its SELECT (PostgREST's readPlanToQuery) and into the query that counts the top level's rows (readPlanToCountQuery).
 
-import type { CoercibleFilter, ReadPlan } from '../plan/types.ts';
+import type { CoercibleFilter, ReadPlan, ReadSource } from '../plan/types.ts';
 import { cat, column, empty, ident, join, kw, qualifier, sql } from './fragments.ts';
 import type { Fragment } from './fragments.ts';
 import { embedJoin, embedSelect } from './embed.ts';
@@ -8,12 +8,26 @@ import { limitOffset, orderBy } from './order.ts';
 import { groupBy, selectItem } from './select.ts';
 import { filter, joinCondition, logicTree, whereClause } from './where.ts';
 
-/** ` FROM "schema"."table" AS "alias"` (plus the junction of a many-to-many embed), or ` FROM <cte> AS "alias"`. */
+/** What a level reads from: a relation, a CTE, or a computed relationship's function called with the parent row. */
+function source(s: ReadSource): Fragment {
+  switch (s.type) {
+    case 'relation':
+      return qualifier({ schema: s.relation.schema, name: s.relation.name });
+    case 'cte':
+      return ident(s.name);
+    case 'function':
+      return sql`${qualifier(s.function)}(${ident(s.argument)}::${qualifier(s.argumentType)})`;
+  }
+}
+
+/**
+ * ` FROM "schema"."table" AS "alias"` (plus the junction of a many-to-many embed), ` FROM <cte> AS "alias"`, or
+ * ` FROM "schema"."fn"("parent"::"schema"."table") AS "alias"`.
+ */
 function from(plan: ReadPlan): Fragment {
-  const source = plan.source.type === 'relation' ? qualifier({ schema: plan.source.relation.schema, name: plan.source.relation.name }) : ident(plan.source.name);
   const alias = plan.fromAlias === null ? empty : sql` AS ${ident(plan.fromAlias)}`;
   const junction = plan.link?.junction ?? null;
-  return cat(sql` FROM ${source}`, alias, junction === null ? empty : sql`, ${qualifier(junction)}`);
+  return cat(sql` FROM ${source(plan.source)}`, alias, junction === null ? empty : sql`, ${qualifier(junction)}`);
 }
 
 /** The SELECT of one level with its embeds as lateral joins; the JSON of each embed is built here, in the database. */
