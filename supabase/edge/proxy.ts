@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { takeIncoming } from '../gateway/node-adapter.ts';
+import { readAll, takeIncoming } from '../gateway/node-adapter.ts';
 import type { ServiceRequest } from '../gateway/types.ts';
 import { relayedResponse } from '../shared/relayed-response.ts';
 import { ChunkedDecoder, readHead, type ConnectionUser, type ResponseHead, type Upstream, type UpstreamConnection, type UpstreamPools } from './upstream.ts';
@@ -66,20 +66,6 @@ function requestHead(req: ServiceRequest, path: string, body: Body): string {
   else if (body.kind === 'stream') head += body.length === null ? 'transfer-encoding: chunked\r\n' : `content-length: ${body.length}\r\n`;
   else if (req.method !== 'GET' && req.method !== 'HEAD') head += 'content-length: 0\r\n';
   return head + '\r\n';
-}
-
-/** The whole body of a Node request, with plain 'data'/'end' events. */
-function readAll(from: IncomingMessage): Promise<Buffer> {
-  if (from.readableEnded) return Promise.resolve(Buffer.alloc(0));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    from.on('data', (chunk: Buffer) => chunks.push(chunk));
-    from.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    from.once('error', reject);
-    from.once('close', () => {
-      if (!from.complete) reject(new Error('the client went away while sending the request body'));
-    });
-  });
 }
 
 async function bodyOf(req: ServiceRequest, incoming: IncomingMessage | null): Promise<Body> {

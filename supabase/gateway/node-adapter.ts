@@ -74,7 +74,7 @@ class IncomingRequest implements ServiceRequest {
 }
 
 /** The whole body, read with plain 'data'/'end' events (stream/consumers goes through Blob and async iterators). */
-function readAll(req: IncomingMessage): Promise<Buffer> {
+export function readAll(req: IncomingMessage): Promise<Buffer> {
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
