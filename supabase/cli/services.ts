@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { createAuthService } from '../auth/index.ts';
 import { createFunctionsHost } from '../edge/index.ts';
-import type { HealthReport, Service, ServiceName } from '../gateway/types.ts';
+import type { HealthReport, Service, ServiceName, UpgradeHandler } from '../gateway/types.ts';
 import type { JwtVerifier, ProjectKeys } from '../keys/jwt.ts';
 import type { ProjectSecrets } from '../keys/secrets.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
@@ -17,6 +17,8 @@ import type { ConvoConfig } from './config.ts';
 
 export interface Platform {
   services: Partial<Record<ServiceName, Service>>;
+  /** Services that take WebSocket (upgrade) requests. */
+  upgrades: Partial<Record<ServiceName, UpgradeHandler>>;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -112,7 +114,7 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
         functions: 'ok',
       };
     };
-    return { services: { rest, auth: auth.service, functions: functions.service }, health, stop };
+    return { services: { rest, auth: auth.service, functions: functions.service }, upgrades: { functions: functions.upgrade }, health, stop };
   } catch (err) {
     await stop();
     throw err;

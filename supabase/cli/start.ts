@@ -79,6 +79,7 @@ export async function start(config: ConvoConfig): Promise<number> {
     gateway = createGateway({
       verifier,
       services: platform.services,
+      upgrades: platform.upgrades,
       log,
       health: platform.health,
       // Links opened from mails carry no project key (GoTrue's /verify, as Kong leaves it open); webhooks neither.

@@ -1,9 +1,10 @@
 /** The functions host behind /functions/v1: routes `/<name>/…` to that function's own Deno process, started on demand and kept warm. */
 import { existsSync, mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Service } from '../gateway/types.ts';
+import type { Service, ServiceContext, UpgradeHandler } from '../gateway/types.ts';
 import { watchCpu } from './cpu-limit.ts';
 import { createEntries } from './entries.ts';
 import { createSpare } from './spare.ts';
@@ -158,7 +159,8 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     }
   }
 
-  const service: Service = async (req, ctx) => {
+  /** The function a request names, booted and ready to take it; or the error to answer with. */
+  async function readyWorker(ctx: ServiceContext): Promise<{ name: string; worker: FunctionWorker; upstream: Upstream; started: number } | Response> {
     const name = functionName(ctx.subpath);
     if (closed) return edgeError('BOOT_ERROR', 'The functions host is shutting down');
     const slot = slots.get(name);
@@ -169,22 +171,25 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     watchFiles();
     const started = Date.now();
     const worker = workerFor(name);
-
-    let upstream = worker.upstream;
-    if (!upstream) {
-      let ready: Upstream | 'timeout';
-      try {
-        ready = await waitReady(worker, timeoutMs);
-      } catch (err) {
-        ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
-        return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
-      }
-      if (ready === 'timeout' || !worker.upstream) {
-        void worker.kill();
-        return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
-      }
-      upstream = worker.upstream;
+    if (worker.upstream) return { name, worker, upstream: worker.upstream, started };
+    let ready: Upstream | 'timeout';
+    try {
+      ready = await waitReady(worker, timeoutMs);
+    } catch (err) {
+      ctx.log.error({ function: name, err }, `[${name}] failed to boot`);
+      return edgeError('BOOT_ERROR', `Function failed to start: ${name}`);
     }
+    if (ready === 'timeout' || !worker.upstream) {
+      void worker.kill();
+      return edgeError('IDLE_TIMEOUT', `Function did not start within ${timeoutMs} ms: ${name}`);
+    }
+    return { name, worker, upstream: worker.upstream, started };
+  }
+
+  const service: Service = async (req, ctx) => {
+    const target = await readyWorker(ctx);
+    if (target instanceof Response) return target;
+    const { name, worker, upstream, started } = target;
 
     const query = req.url.indexOf('?');
     const path = query < 0 ? ctx.subpath : ctx.subpath + req.url.slice(query);
@@ -206,6 +211,38 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     return edgeError('WORKER_ERROR', `Function exited before answering: ${name}`);
   };
 
+  /**
+   * A WebSocket (or other upgrade) request: the function's process gets the request head as it came, on a
+   * connection of its own, and from then on bytes flow both ways untouched until either side closes.
+   */
+  const upgrade: UpgradeHandler = async (req, socket, head, ctx) => {
+    const target = await readyWorker(ctx);
+    if (target instanceof Response) return target;
+    const { worker, upstream } = target;
+    // The project key may ride in the query (browsers set no headers on a WebSocket): the gateway keeps it, as for HTTP.
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    query.delete('apikey');
+    const path = query.size ? `${ctx.subpath}?${query}` : ctx.subpath;
+    let lines = `${req.method ?? 'GET'} ${path} HTTP/1.1\r\n`;
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+    const fn = 'socketPath' in upstream ? connect(upstream.socketPath) : connect(upstream.port, '127.0.0.1');
+    worker.inFlight.begin();
+    let over = false;
+    const end = (): void => {
+      if (over) return;
+      over = true;
+      worker.inFlight.end();
+      fn.destroy();
+      socket.destroy();
+    };
+    fn.once('close', end).once('error', end);
+    socket.once('close', end).once('error', end);
+    fn.write(head.length ? Buffer.concat([Buffer.from(lines + '\r\n', 'latin1'), head]) : lines + '\r\n', 'latin1');
+    fn.pipe(socket);
+    socket.pipe(fn);
+    return null;
+  };
+
   if (prewarm) {
     watchFiles();
     for (const name of listFunctions(functionsDir)) workerFor(name);
@@ -213,6 +250,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
 
   return {
     service,
+    upgrade,
     async close() {
       closed = true;
       rewarm.cancel();

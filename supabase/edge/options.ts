@@ -1,6 +1,6 @@
 /** What the functions host is given and what it gives back. */
 import type { Logger } from 'pino';
-import type { Service } from '../gateway/types.ts';
+import type { Service, UpgradeHandler } from '../gateway/types.ts';
 
 export interface FunctionsEnv {
   SUPABASE_URL: string;
@@ -56,5 +56,7 @@ export interface FunctionsHostOptions {
 
 export interface FunctionsHost {
   service: Service;
+  /** WebSocket (and other upgrade) requests, relayed to the function as raw bytes both ways. */
+  upgrade: UpgradeHandler;
   close(): Promise<void>;
 }

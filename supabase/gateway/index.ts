@@ -7,7 +7,8 @@ import { textResponse } from '../shared/http.ts';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { checkProjectKey } from './key-auth.ts';
 import { toServiceRequest, writeWebResponse } from './node-adapter.ts';
-import type { HealthReport, Service, ServiceName } from './types.ts';
+import type { Duplex } from 'node:stream';
+import type { HealthReport, Service, ServiceContext, ServiceName, UpgradeHandler } from './types.ts';
 
 export interface GatewayOptions {
   verifier: JwtVerifier;
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   health: () => Promise<HealthReport>;
   /** Paths below a prefix that need no project key (e.g. functions with verify_jwt = false). */
   isOpen?: (service: ServiceName, subpath: string) => boolean;
+  /** Services that take WebSocket (upgrade) requests; the others answer them 400. */
+  upgrades?: Partial<Record<ServiceName, UpgradeHandler>>;
 }
 
 export interface Gateway {
@@ -121,6 +124,49 @@ export function createGateway(opts: GatewayOptions): Gateway {
           ms: Math.round((performance.now() - started) * 100) / 100,
         }, 'request');
       });
+  });
+  /** An upgrade request (a WebSocket): routed and key-checked like any other, then handed to the service's handler. */
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<Response | null> {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const target = route(url.pathname);
+    if (!target) return json(404, { message: 'no Route matched with those values' });
+    const handler = opts.upgrades?.[target.service];
+    if (!handler) return json(400, { message: `The ${SERVICE_LABEL[target.service]} service does not take upgrade requests` });
+    let apikeyClaims = null;
+    if (!opts.isOpen?.(target.service, target.subpath)) {
+      const header = (name: string): string | null => {
+        const v = req.headers[name];
+        return typeof v === 'string' ? v : null;
+      };
+      const auth = await checkProjectKey(opts.verifier, header, url);
+      if (!auth.ok) return json(401, { message: auth.message, hint: auth.hint });
+      apikeyClaims = auth.claims;
+    }
+    const ctx: ServiceContext = { requestId, subpath: target.subpath, apikeyClaims, log: log.child({ reqId: requestId, service: target.service }) };
+    return handler(req, socket, head, ctx);
+  }
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    upgrade(req, socket, head)
+      .catch((err: unknown) => {
+        log.error({ err }, 'unhandled error in gateway upgrade');
+        return json(500, { message: 'An unexpected error occurred' });
+      })
+      .then(async (response) => {
+        if (!response || socket.destroyed) return;
+        // Not upgraded: the answer, then the connection closes.
+        const body = Buffer.from(await response.text(), 'utf8');
+        let head = `HTTP/1.1 ${response.status} ${http.STATUS_CODES[response.status] ?? ''}\r\n`;
+        response.headers.forEach((value, name) => {
+          if (name !== 'content-length' && name !== 'connection') head += `${name}: ${value}\r\n`;
+        });
+        for (const [name, value] of Object.entries(corsHeaders())) if (!response.headers.has(name)) head += `${name}: ${value}\r\n`;
+        socket.end(Buffer.concat([Buffer.from(`${head}content-length: ${body.length}\r\nconnection: close\r\n\r\n`, 'latin1'), body]));
+      })
+      .catch(() => socket.destroy());
   });
   server.keepAliveTimeout = 65_000;
 

@@ -1,4 +1,6 @@
 /** What the gateway hands to the services behind it, and what they give back: Web-standard Request/Response. */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { JwtClaims } from '../keys/jwt.ts';
 
@@ -30,6 +32,13 @@ export interface ServiceRequest {
 }
 
 export type Service = (req: ServiceRequest, ctx: ServiceContext) => Promise<Response>;
+
+/**
+ * Takes over a connection that asked for a protocol upgrade (a WebSocket), after the gateway has routed it
+ * and checked its project key: the handler answers on the socket itself, or resolves with a Response the
+ * gateway then writes there (and closes the connection).
+ */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ServiceContext) => Promise<Response | null>;
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
