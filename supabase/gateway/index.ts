@@ -7,6 +7,7 @@ import { textResponse } from '../shared/http.ts';
 import { corsHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { checkProjectKey } from './key-auth.ts';
 import { toServiceRequest, writeWebResponse } from './node-adapter.ts';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HealthReport, Service, ServiceContext, ServiceName, UpgradeHandler } from './types.ts';
 
@@ -97,7 +98,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     });
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -124,7 +125,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
           ms: Math.round((performance.now() - started) * 100) / 100,
         }, 'request');
       });
-  });
+  };
+  const server = http.createServer(onRequest);
+
+  /** A request that carries a body (which the HTTP parser no longer reads once a request asks to upgrade). */
+  const hasBody = (req: http.IncomingMessage): boolean => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
   /** An upgrade request (a WebSocket): routed and key-checked like any other, then handed to the service's handler. */
   async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<Response | null> {
     const incoming = req.headers['x-request-id'];
@@ -150,6 +156,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (!/\bwebsocket\b/i.test(req.headers.upgrade ?? '') && !hasBody(req)) {
+      // Another protocol (curl's `Upgrade: h2c`): a server may ignore the offer, so it is answered as the
+      // plain HTTP/1.1 request it also is, on a connection that closes after it.
+      const res = new http.ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as net.Socket);
+      res.once('finish', () => {
+        res.detachSocket(socket as net.Socket);
+        socket.end();
+      });
+      return onRequest(req, res);
+    }
     upgrade(req, socket, head)
       .catch((err: unknown) => {
         log.error({ err }, 'unhandled error in gateway upgrade');

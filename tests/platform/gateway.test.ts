@@ -147,3 +147,19 @@ test('a link opened from a mail reaches /auth/v1/verify without a project key; o
   const user = await fetch(`${api}/auth/v1/user`);
   assert.equal(user.status, 401);
 });
+
+test('an offer to upgrade to another protocol (curl --http2 on http://) is ignored: the request is answered over HTTP/1.1', async () => {
+  const { port } = new URL(api);
+  const net = await import('node:net');
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+    socket.once('end', () => resolve(text));
+    socket.once('error', reject);
+    socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
+  });
+  assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(answer, /\r\nconnection: close\r\n/i);
+  assert.match(answer.slice(answer.indexOf('\r\n\r\n') + 4), /"status":"ok"/);
+});
