@@ -132,9 +132,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const hasBody = (req: http.IncomingMessage): boolean => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
   /** An upgrade request (a WebSocket): routed and key-checked like any other, then handed to the service's handler. */
-  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<Response | null> {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<Response | null> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const target = route(url.pathname);
     if (!target) return json(404, { message: 'no Route matched with those values' });
@@ -168,7 +166,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       });
       return onRequest(req, res);
     }
-    upgrade(req, socket, head)
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    upgrade(req, socket, head, requestId)
       .catch((err: unknown) => {
         log.error({ err }, 'unhandled error in gateway upgrade');
         return json(500, { message: 'An unexpected error occurred' });
@@ -181,7 +181,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         response.headers.forEach((value, name) => {
           if (name !== 'content-length' && name !== 'connection') head += `${name}: ${value}\r\n`;
         });
-        for (const [name, value] of Object.entries(corsHeaders())) if (!response.headers.has(name)) head += `${name}: ${value}\r\n`;
+        for (const [name, value] of Object.entries({ 'x-request-id': requestId, ...corsHeaders() })) if (!response.headers.has(name)) head += `${name}: ${value}\r\n`;
         socket.end(Buffer.concat([Buffer.from(`${head}content-length: ${body.length}\r\nconnection: close\r\n\r\n`, 'latin1'), body]));
       })
       .catch(() => socket.destroy());

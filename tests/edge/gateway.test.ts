@@ -186,6 +186,7 @@ describe('functions host behind the gateway: verify_jwt', () => {
       socket.destroy();
       assert.match(head, new RegExp(`^HTTP/1\\.1 ${status} `), `${target}: ${head}`);
       assert.match(head, /connection: close/i);
+      assert.match(head, /x-request-id: [0-9a-f-]{36}/i);
     }
   });
 });
