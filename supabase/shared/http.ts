@@ -30,27 +30,37 @@ function consume(r: Response): string {
   return state.text ?? '';
 }
 
+/**
+ * Response's status accessors (`status`, `statusText`, `ok`, `type`, `url`, `redirected`) for an object with
+ * Response's prototype whose state lives elsewhere: undici's own getters only work on its Responses.
+ */
+export function statusAccessors(state: (r: Response) => { status: number; statusText: string }): PropertyDescriptorMap {
+  return {
+    status: {
+      get(this: Response): number {
+        return state(this).status;
+      },
+    },
+    statusText: {
+      get(this: Response): string {
+        return state(this).statusText;
+      },
+    },
+    ok: {
+      get(this: Response): boolean {
+        const { status } = state(this);
+        return status >= 200 && status <= 299;
+      },
+    },
+    type: { get: (): Response['type'] => 'default' },
+    url: { get: (): string => '' },
+    redirected: { get: (): boolean => false },
+  };
+}
+
 /** Response.prototype with the body accessors replaced: the body is made from the string on demand. */
 const TEXT_RESPONSE_PROTO: object = Object.create(Response.prototype, {
-  status: {
-    get(this: Response): number {
-      return stateOf(this).status;
-    },
-  },
-  statusText: {
-    get(this: Response): string {
-      return stateOf(this).statusText;
-    },
-  },
-  ok: {
-    get(this: Response): boolean {
-      const { status } = stateOf(this);
-      return status >= 200 && status <= 299;
-    },
-  },
-  type: { get: (): Response['type'] => 'default' },
-  url: { get: (): string => '' },
-  redirected: { get: (): boolean => false },
+  ...statusAccessors(stateOf),
   headers: {
     get(this: Response): Headers {
       const state = stateOf(this);

@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Readable, type Writable } from 'node:stream';
+import { statusAccessors } from './http.ts';
 
 const RELAY = Symbol('convo.relay');
 
@@ -57,25 +58,7 @@ function streamToRead(r: Response): ReadableStream<Uint8Array> {
 
 /** Response.prototype with every accessor answered from the relay: no undici Response is built per request. */
 const RELAYED_PROTO: object = Object.create(Response.prototype, {
-  status: {
-    get(this: Response): number {
-      return relayOfThis(this).status;
-    },
-  },
-  statusText: {
-    get(this: Response): string {
-      return relayOfThis(this).statusText;
-    },
-  },
-  ok: {
-    get(this: Response): boolean {
-      const { status } = relayOfThis(this);
-      return status >= 200 && status <= 299;
-    },
-  },
-  type: { get: (): Response['type'] => 'default' },
-  url: { get: (): string => '' },
-  redirected: { get: (): boolean => false },
+  ...statusAccessors(relayOfThis),
   headers: {
     get(this: Response): Headers {
       let headers = headersMade.get(this);
