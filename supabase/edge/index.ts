@@ -218,7 +218,7 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
   const upgrade: UpgradeHandler = async (req, socket, head, ctx) => {
     const target = await readyWorker(ctx);
     if (target instanceof Response) return target;
-    const { worker, upstream } = target;
+    const { name, worker, upstream, started } = target;
     // The project key may ride in the query (browsers set no headers on a WebSocket): the gateway keeps it, as for HTTP.
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     query.delete('apikey');
@@ -231,10 +231,16 @@ export function createFunctionsHost(opts: FunctionsHostOptions): FunctionsHost {
     const end = (): void => {
       if (over) return;
       over = true;
+      clearTimeout(limit);
       worker.inFlight.end();
       fn.destroy();
       socket.destroy();
     };
+    // The wall-clock limit holds for a WebSocket too, as on Supabase: it is cut when the limit is reached.
+    const limit = setTimeout(() => {
+      ctx.log.warn({ function: name }, `[${name}] wall-clock limit of ${timeoutMs} ms reached; closing a WebSocket`);
+      end();
+    }, Math.max(1, timeoutMs - (Date.now() - started)));
     fn.once('close', end).once('error', end);
     socket.once('close', end).once('error', end);
     fn.write(head.length ? Buffer.concat([Buffer.from(lines + '\r\n', 'latin1'), head]) : lines + '\r\n', 'latin1');

@@ -16,6 +16,7 @@ import { supabaseClient } from '../helpers/supabase.ts';
 import { TEST_ENV } from './host-server.ts';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-characters';
+const WALL_CLOCK_MS = 8_000;
 
 describe('functions host behind the gateway: verify_jwt', () => {
   let dir: string;
@@ -54,7 +55,8 @@ describe('functions host behind the gateway: verify_jwt', () => {
     });
     const log = pino({ level: 'info' }, sink);
     keys = await mintProjectKeys(SECRET, Math.floor(Date.now() / 1000) - 10);
-    host = createFunctionsHost({ functionsDir: dir, cacheDir: path.join(dir, '..', `${path.basename(dir)}-cache`), env: TEST_ENV, log });
+    // A short wall-clock limit, so that a WebSocket can be seen cut at it.
+    host = createFunctionsHost({ functionsDir: dir, cacheDir: path.join(dir, '..', `${path.basename(dir)}-cache`), env: TEST_ENV, log, requestTimeoutMs: WALL_CLOCK_MS });
     const open = new Set(['webhook']);
     gateway = createGateway({
       verifier: createJwtVerifier(SECRET),
@@ -174,6 +176,17 @@ describe('functions host behind the gateway: verify_jwt', () => {
     } finally {
       browser.socket.destroy();
     }
+  });
+
+  test('a WebSocket is cut at the wall-clock limit, as on Supabase', async () => {
+    const { head, socket } = await handshake('/functions/v1/ws', { apikey: keys.anon });
+    const opened = Date.now();
+    assert.match(head, /^HTTP\/1\.1 101 /);
+    socket.resume();
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const lasted = Date.now() - opened;
+    assert.ok(lasted > WALL_CLOCK_MS / 2 && lasted < WALL_CLOCK_MS + 5_000, `closed after ${lasted} ms`);
+    assert.ok(logs.some((l) => l.includes('wall-clock limit') && l.includes('WebSocket')));
   });
 
   test('a WebSocket without a project key is a 401 and never reaches the function; an unknown function is a 404; REST takes no upgrades', async () => {
