@@ -9,7 +9,7 @@ import { unprocessable } from './errors.ts';
 import { clearTokens } from './one-time-tokens.ts';
 import { mailLink } from './outbox.ts';
 import { createFlowState, type PkceChallenge } from './pkce.ts';
-import { findUserByEmail, findUserById, withProvider, type UserRow } from './users.ts';
+import { findUserByEmail, findUserById, verifiedIdentity, withProvider, type UserRow } from './users.ts';
 
 export const emailExists = () => unprocessable('email_exists', 'A user with this email address has already been registered');
 
@@ -47,16 +47,6 @@ export async function applyEmailChange(tx: Queryable, userId: string, email: str
       where id = $1`,
     [userId, email, withProvider(user.raw_app_meta_data, 'email')],
   );
-  const { rowCount } = await tx.query(
-    `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text, 'email_verified', true), updated_at = now()
-      where user_id = $1 and provider = 'email'`,
-    [userId, email],
-  );
-  if (!rowCount) {
-    await tx.query(
-      `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at) values ($1, $2, $3, 'email', now())`,
-      [userId, userId, { sub: userId, email, email_verified: true, phone_verified: false }],
-    );
-  }
+  await verifiedIdentity(tx, userId, 'email', email);
   await clearTokens(tx, userId);
 }

@@ -6,7 +6,7 @@
 import type { Queryable } from './db.ts';
 import { unprocessable } from './errors.ts';
 import { textOtp } from './sms-outbox.ts';
-import { findUserById, findUserByPhone, withProvider } from './users.ts';
+import { findUserById, findUserByPhone, verifiedIdentity, withProvider } from './users.ts';
 
 export const phoneExists = () => unprocessable('phone_exists', 'A user with this phone number has already been registered');
 
@@ -33,16 +33,6 @@ export async function applyPhoneChange(tx: Queryable, userId: string, phone: str
       where id = $1`,
     [userId, phone, withProvider(user.raw_app_meta_data, 'phone')],
   );
-  const { rowCount } = await tx.query(
-    `update auth.identities set identity_data = identity_data || jsonb_build_object('phone', $2::text, 'phone_verified', true), updated_at = now()
-      where user_id = $1 and provider = 'phone'`,
-    [userId, phone],
-  );
-  if (!rowCount) {
-    await tx.query(
-      `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at) values ($1, $2, $3, 'phone', now())`,
-      [userId, userId, { sub: userId, phone, email_verified: false, phone_verified: true }],
-    );
-  }
+  await verifiedIdentity(tx, userId, 'phone', phone);
   await tx.query(`delete from auth.one_time_tokens where user_id = $1 and token_type = 'phone_change_token'`, [userId]);
 }

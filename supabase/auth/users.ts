@@ -125,6 +125,23 @@ export async function insertUser(db: Queryable, u: NewUser): Promise<string> {
   return id;
 }
 
+/**
+ * The user's identity of this provider now carries this verified address (after an email or phone change):
+ * its identity_data gains it, or the identity is created when the user had none of this provider.
+ */
+export async function verifiedIdentity(db: Queryable, userId: string, provider: 'email' | 'phone', address: string): Promise<void> {
+  const { rowCount } = await db.query(
+    `update auth.identities set identity_data = identity_data || jsonb_build_object($3::text, $2::text, $3 || '_verified', true), updated_at = now()
+      where user_id = $1 and provider = $3`,
+    [userId, address, provider],
+  );
+  if (rowCount) return;
+  await db.query(
+    `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at) values ($1, $2, $3, $4, now())`,
+    [userId, userId, { sub: userId, [provider]: address, email_verified: provider === 'email', phone_verified: provider === 'phone' }, provider],
+  );
+}
+
 /** app_metadata once the user has an identity of this provider (GoTrue's UpdateAppMetaDataProviders): listed, and the provider if none was. */
 export function withProvider(appMetadata: Record<string, unknown>, provider: 'email' | 'phone'): Record<string, unknown> {
   const providers = Array.isArray(appMetadata.providers) ? appMetadata.providers.filter((p): p is string => typeof p === 'string') : [];
