@@ -9,6 +9,7 @@ import { loadConfig } from '../../supabase/cli/config.ts';
 import { mailCommand } from '../../supabase/cli/mail.ts';
 import { supabaseClient } from '../helpers/supabase.ts';
 import { startAuthStack, useAuthStack, type AuthStack } from './auth-server.ts';
+import { lastMail, mailsTo } from './outbox-mails.ts';
 
 const SITE = 'http://127.0.0.1:3000';
 let stack: AuthStack;
@@ -24,29 +25,6 @@ const admin = (s: AuthStack = stack) => supabaseClient(s.url, s.keys.service_rol
 let n = 0;
 const freshEmail = () => `mail${++n}.${Date.now()}@example.com`;
 
-interface Mail {
-  to_email: string;
-  template: string;
-  subject: string;
-  body_text: string;
-  body_html: string | null;
-  token_hash: string;
-  action_link: string;
-}
-
-async function mailsTo(email: string): Promise<Mail[]> {
-  const { rows } = await pool.query<Mail>('select * from auth.mail_outbox where to_email = $1 order by created_at desc', [email]);
-  return rows;
-}
-
-async function lastMail(email: string): Promise<Mail & { otp: string }> {
-  const [mail] = await mailsTo(email);
-  assert.ok(mail, `no mail to ${email}`);
-  const otp = /code: (\d{6})/.exec(mail.body_text)?.[1];
-  assert.ok(otp, 'the mail carries a 6-digit code');
-  return { ...mail, otp };
-}
-
 async function rawPost(path: string, body: unknown, s: AuthStack = stack): Promise<Response> {
   return fetch(`${s.url}/auth/v1${path}`, {
     method: 'POST',
@@ -61,7 +39,7 @@ test('signInWithOtp signs a new address up and mails a magic link with its 6-dig
   assert.equal(sent.error, null);
   assert.deepEqual(sent.data, { user: null, session: null });
 
-  const mail = await lastMail(email);
+  const mail = await lastMail(pool, email);
   assert.equal(mail.template, 'otp');
   assert.equal(mail.subject, 'Your Magic Link');
   assert.match(mail.token_hash, /^[0-9a-f]{56}$/);
@@ -90,7 +68,7 @@ test('signInWithOtp signs a new address up and mails a magic link with its 6-dig
 test('the token stored in one_time_tokens is a digest, never the OTP or the link token', async () => {
   const email = freshEmail();
   await anon().auth.signInWithOtp({ email });
-  const mail = await lastMail(email);
+  const mail = await lastMail(pool, email);
   const { rows } = await pool.query<{ token_hash: string; token_type: string; relates_to: string }>(
     'select t.token_hash, t.token_type, t.relates_to from auth.one_time_tokens t join auth.users u on u.id = t.user_id where u.email = $1',
     [email],
@@ -110,7 +88,7 @@ test('signInWithOtp with shouldCreateUser false refuses an unknown address with 
   assert.equal(error.status, 422);
   assert.equal(error.code, 'otp_disabled');
   assert.equal(error.message, 'Signups not allowed for otp');
-  assert.deepEqual(await mailsTo(email), []);
+  assert.deepEqual(await mailsTo(pool, email), []);
 });
 
 test('POST /magiclink mails an existing user a magic link that verifyOtp redeems by token hash, once', async () => {
@@ -119,7 +97,7 @@ test('POST /magiclink mails an existing user a magic link that verifyOtp redeems
   const res = await rawPost('/magiclink', { email });
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), {});
-  const mail = await lastMail(email);
+  const mail = await lastMail(pool, email);
   assert.equal(mail.template, 'magiclink');
 
   const { data, error } = await anon().auth.verifyOtp({ token_hash: mail.token_hash, type: 'magiclink' });
@@ -149,7 +127,7 @@ test('POST /verify checks its parameters as GoTrue does', async () => {
 test('GET /verify redirects with the session in the fragment, and a used link redirects with the error', async () => {
   const email = freshEmail();
   await anon().auth.signInWithOtp({ email, options: { emailRedirectTo: `${SITE}/welcome?from=mail` } });
-  const mail = await lastMail(email);
+  const mail = await lastMail(pool, email);
 
   const head = await fetch(mail.action_link, { method: 'HEAD', redirect: 'manual' });
   assert.equal(head.status, 405, 'a link scanner does not spend the token');
@@ -178,7 +156,7 @@ test('GET /verify redirects with the session in the fragment, and a used link re
 test('GET /verify sends a redirect_to outside the allow list to the site URL instead', async () => {
   const email = freshEmail();
   await anon().auth.signInWithOtp({ email, options: { emailRedirectTo: 'https://evil.example.net/steal' } });
-  const mail = await lastMail(email);
+  const mail = await lastMail(pool, email);
   assert.ok(mail.action_link.endsWith(`redirect_to=${encodeURIComponent(SITE)}`));
   const res = await fetch(`${stack.url}/auth/v1/verify?token=${mail.token_hash}&type=magiclink&redirect_to=https://evil.example.net/x`, { redirect: 'manual' });
   assert.equal(res.status, 303);
@@ -196,11 +174,11 @@ test('resetPasswordForEmail answers the same for known and unknown addresses and
   assert.equal(stranger.status, 200);
   assert.deepEqual(await known.json(), {});
   assert.deepEqual(await stranger.json(), {});
-  assert.deepEqual(await mailsTo(unknown), []);
+  assert.deepEqual(await mailsTo(pool, unknown), []);
 
   const viaJs = await anon().auth.resetPasswordForEmail(email, { redirectTo: `${SITE}/reset` });
   assert.deepEqual(viaJs, { data: {}, error: null });
-  const mail = await lastMail(email);
+  const mail = await lastMail(pool, email);
   assert.equal(mail.template, 'recovery');
   assert.equal(mail.subject, 'Reset Your Password');
   assert.ok(mail.action_link.includes('&type=recovery&'));
@@ -228,7 +206,7 @@ test('admin.generateLink returns GoTrue properties and the user, mails nothing, 
   assert.equal(data.user?.email, email);
   assert.equal(data.user?.email_confirmed_at, undefined);
   assert.ok(data.user?.confirmation_sent_at);
-  assert.deepEqual(await mailsTo(email), []);
+  assert.deepEqual(await mailsTo(pool, email), []);
 
   const refused = await anon().auth.signInWithPassword({ email, password: 'correct-horse' });
   assert.equal(refused.error?.code, 'email_not_confirmed');
@@ -313,7 +291,7 @@ test('with email confirmation on, signUp returns the user without a session and 
     assert.equal(data.user?.email_confirmed_at, undefined);
     assert.ok(data.user?.confirmation_sent_at);
 
-    const mail = await lastMail(email);
+    const mail = await lastMail(pool, email);
     assert.equal(mail.template, 'confirmation');
     assert.equal(mail.subject, 'Confirm Your Signup');
     assert.ok(mail.action_link.includes('&type=signup&'));
@@ -321,9 +299,9 @@ test('with email confirmation on, signUp returns the user without a session and 
     const repeated = await anon(confirming).auth.signUp({ email, password: 'other-password' });
     assert.equal(repeated.error, null);
     assert.equal(repeated.data.user?.id, data.user?.id);
-    const mails = await mailsTo(email);
+    const mails = await mailsTo(pool, email);
     assert.equal(mails.length, 2, 'an unconfirmed address gets its confirmation again');
-    assert.equal((await lastMail(email)).action_link, mails[0]!.action_link);
+    assert.equal((await lastMail(pool, email)).action_link, mails[0]!.action_link);
     const stale = await anon(confirming).auth.verifyOtp({ token_hash: mails[1]!.token_hash, type: 'signup' });
     assert.equal(stale.error?.code, 'otp_expired', 'the earlier confirmation no longer works');
 
@@ -346,7 +324,7 @@ test('with email confirmation on, signUp returns the user without a session and 
     assert.equal(taken.data.user?.email, email);
     assert.notEqual(taken.data.user?.id, data.user?.id);
     assert.deepEqual(taken.data.user?.identities, []);
-    assert.equal((await mailsTo(email)).length, 2);
+    assert.equal((await mailsTo(pool, email)).length, 2);
   } finally {
     await confirming.stop();
   }
@@ -357,7 +335,7 @@ test('with email confirmation on, signInWithOtp for a new address mails the conf
   try {
     const email = freshEmail();
     assert.equal((await anon(confirming).auth.signInWithOtp({ email })).error, null);
-    const mail = await lastMail(email);
+    const mail = await lastMail(pool, email);
     assert.equal(mail.template, 'confirmation');
     const { data, error } = await anon(confirming).auth.verifyOtp({ email, token: mail.otp, type: 'email' });
     assert.equal(error, null);
@@ -372,7 +350,7 @@ test('a mailed code expires after mailerOtpExp seconds', async () => {
   try {
     const email = freshEmail();
     await anon(short).auth.signInWithOtp({ email });
-    const mail = await lastMail(email);
+    const mail = await lastMail(pool, email);
     await new Promise((r) => setTimeout(r, 1500));
     const late = await anon(short).auth.verifyOtp({ email, token: mail.otp, type: 'email' });
     assert.equal(late.error?.status, 403);
@@ -396,7 +374,7 @@ test('mails per address are rate-limited on /otp, /magiclink and /recover with 4
     const retryAfter = Number(third.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 60);
     assert.deepEqual(await third.json(), { code: 429, error_code: 'over_email_send_rate_limit', msg: 'Email rate limit exceeded' });
-    assert.equal((await mailsTo(email)).length, 2);
+    assert.equal((await mailsTo(pool, email)).length, 2);
 
     // Unknown addresses are counted too, so the limit tells nothing about which exist.
     const unknown = freshEmail();
