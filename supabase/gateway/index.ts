@@ -45,6 +45,14 @@ export function route(pathname: string): { service: ServiceName; subpath: string
   return null;
 }
 
+/** A request header by (lower-case) name, when it came once; null otherwise. */
+const headerOf =
+  (req: http.IncomingMessage) =>
+  (name: string): string | null => {
+    const v = req.headers[name];
+    return typeof v === 'string' ? v : null;
+  };
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return textResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
@@ -56,10 +64,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     // The checks read Node's parsed headers directly; the service's Headers are built once we know where it goes.
-    const header = (name: string): string | null => {
-      const v = req.headers[name];
-      return typeof v === 'string' ? v : null;
-    };
+    const header = headerOf(req);
     if (isPreflight(method, header('access-control-request-method'))) return textResponse(null, { status: 204, headers: preflightHeaders() });
 
     if (url.pathname === '/health' && (method === 'GET' || method === 'HEAD')) {
@@ -140,11 +145,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (!handler) return json(400, { message: `The ${SERVICE_LABEL[target.service]} service does not take upgrade requests` });
     let apikeyClaims = null;
     if (!opts.isOpen?.(target.service, target.subpath)) {
-      const header = (name: string): string | null => {
-        const v = req.headers[name];
-        return typeof v === 'string' ? v : null;
-      };
-      const auth = await checkProjectKey(opts.verifier, header, url);
+      const auth = await checkProjectKey(opts.verifier, headerOf(req), url);
       if (!auth.ok) return json(401, { message: auth.message, hint: auth.hint });
       apikeyClaims = auth.claims;
     }
