@@ -13,6 +13,7 @@ const TomlConfig = z.object({
     host: z.string().optional(),
     schemas: z.array(z.string().min(1)).min(1).optional(),
     max_rows: z.number().int().positive().optional(),
+    server_timing: z.boolean().optional(),
   }).strict().optional(),
   db: z.object({ port: Port.optional(), pool_size: z.number().int().min(1).max(500).optional() }).strict().optional(),
   functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) }).strict()).optional(),
@@ -30,7 +31,7 @@ export interface ConvoConfig {
   dataDir: string;
   migrationsDir: string;
   seedFile: string;
-  api: { host: string; port: number; schemas: string[]; maxRows: number | undefined };
+  api: { host: string; port: number; schemas: string[]; maxRows: number | undefined; serverTiming: boolean };
   db: { port: number; url: string | undefined; poolSize: number };
   jwtSecret: string | undefined;
   /** How access tokens are signed (CONVO_JWT_SIGNING): HS256 with the secret, or ES256 with a key generated into the state folder. */
@@ -92,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, workdirFlag?: s
       port: port('CONVO_API_PORT', toml.api?.port ?? DEFAULT_API_PORT),
       schemas: env.CONVO_DB_SCHEMAS ? env.CONVO_DB_SCHEMAS.split(',').map((s) => s.trim()).filter(Boolean) : toml.api?.schemas ?? ['public'],
       maxRows: positive('CONVO_MAX_ROWS', toml.api?.max_rows),
+      serverTiming: flag('CONVO_SERVER_TIMING', toml.api?.server_timing ?? false),
     },
     db: {
       port: port('CONVO_DB_PORT', toml.db?.port ?? DEFAULT_DB_PORT),

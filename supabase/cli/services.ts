@@ -64,6 +64,7 @@ export async function startPlatform({ config, secrets, keys, dbUrl, apiUrl, veri
       verifier,
       schemas: config.api.schemas,
       ...(config.api.maxRows !== undefined ? { maxRows: config.api.maxRows } : {}),
+      serverTiming: config.api.serverTiming,
     });
 
     const auth = createAuthService({

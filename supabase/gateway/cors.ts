@@ -20,16 +20,13 @@ const PREFLIGHT: Readonly<Record<string, string>> = Object.freeze({
   'access-control-max-age': '86400',
 });
 
-const CORS: Readonly<Record<string, string>> = Object.freeze({
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
-});
-
 export function preflightHeaders(): Record<string, string> {
   return { ...PREFLIGHT };
 }
 
-/** The CORS headers every response carries (one shared, frozen object). */
-export function corsHeaders(): Readonly<Record<string, string>> {
-  return CORS;
+const EXPOSED = EXPOSED_HEADERS.join(', ');
+
+/** The headers every answer carries: the request id, and CORS for browser apps (a literal: no spread per request). */
+export function responseHeaders(requestId: string): Readonly<Record<string, string>> {
+  return { 'x-request-id': requestId, 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED };
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JwtVerifier } from '../keys/jwt.ts';
 import { textResponse } from '../shared/http.ts';
-import { corsHeaders, isPreflight, preflightHeaders } from './cors.ts';
+import { isPreflight, preflightHeaders, responseHeaders } from './cors.ts';
 import { checkProjectKey } from './key-auth.ts';
 import { toServiceRequest, writeWebResponse } from './node-adapter.ts';
 import type net from 'node:net';
@@ -104,32 +104,42 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const started = performance.now();
+    const logRequests = log.isLevelEnabled('info');
+    const started = logRequests ? performance.now() : 0;
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const extra = { 'x-request-id': requestId, ...corsHeaders() };
-    const logRequests = log.isLevelEnabled('info');
+    const extra = responseHeaders(requestId);
     const method = req.method ?? 'GET';
-    handle(req, requestId)
-      .catch((err: unknown) => {
-        log.error({ reqId: requestId, err }, 'unhandled error in gateway');
-        return json(500, { message: 'An unexpected error occurred', request_id: requestId });
-      })
-      .then((response) => writeWebResponse(res, response, extra, method))
-      .catch((err: unknown) => {
-        log.warn({ reqId: requestId, err }, 'response stream failed');
-        res.destroy();
-      })
-      .finally(() => {
-        if (!logRequests) return;
-        log.info({
-          reqId: requestId,
-          method,
-          path: (req.url ?? '/').split('?')[0],
-          status: res.statusCode,
-          ms: Math.round((performance.now() - started) * 100) / 100,
-        }, 'request');
-      });
+    const finish = (): void => {
+      if (!logRequests) return;
+      log.info({
+        reqId: requestId,
+        method,
+        path: (req.url ?? '/').split('?')[0],
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      }, 'request');
+    };
+    const broken = (err: unknown): void => {
+      log.warn({ reqId: requestId, err }, 'response stream failed');
+      res.destroy();
+      finish();
+    };
+    const respond = (response: Response): void => {
+      let written: void | Promise<void>;
+      try {
+        written = writeWebResponse(res, response, extra, method);
+      } catch (err) {
+        return broken(err);
+      }
+      // A text answer is out already; a streamed one is done when its promise settles.
+      if (written) written.then(finish, broken);
+      else finish();
+    };
+    handle(req, requestId).then(respond, (err: unknown) => {
+      log.error({ reqId: requestId, err }, 'unhandled error in gateway');
+      respond(json(500, { message: 'An unexpected error occurred', request_id: requestId }));
+    });
   };
   const server = http.createServer(onRequest);
 
@@ -182,7 +192,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         response.headers.forEach((value, name) => {
           if (name !== 'content-length' && name !== 'connection') head += `${name}: ${value}\r\n`;
         });
-        for (const [name, value] of Object.entries({ 'x-request-id': requestId, ...corsHeaders() })) if (!response.headers.has(name)) head += `${name}: ${value}\r\n`;
+        for (const [name, value] of Object.entries(responseHeaders(requestId))) if (!response.headers.has(name)) head += `${name}: ${value}\r\n`;
         socket.end(Buffer.concat([Buffer.from(`${head}content-length: ${body.length}\r\nconnection: close\r\n\r\n`, 'latin1'), body]));
       })
       .catch(() => socket.destroy());

@@ -121,19 +121,34 @@ export function toWebRequest(req: IncomingMessage, url: URL): Request {
   } as RequestInit);
 }
 
-export async function writeWebResponse(res: ServerResponse, response: Response, extra: Readonly<Record<string, string>>, method: string): Promise<void> {
+/** Statuses whose answer never has a body, so never a Content-Length. */
+const BODILESS = new Set([204, 304]);
+
+/**
+ * Writes a service's Response to Node's. A text answer is written at once, with its length (one write, no
+ * chunked framing); the promise is only for answers that stream.
+ */
+export function writeWebResponse(res: ServerResponse, response: Response, extra: Readonly<Record<string, string>>, method: string): void | Promise<void> {
   const relay = relayOf(response);
   if (relay) return writeRelayed(res, response, relay, extra, method);
   const record = headerRecord(response);
   const text = record === undefined ? undefined : bufferedBody(response);
   if (record !== undefined && text !== undefined) {
     // A text response whose headers nobody turned into a Headers object: written as given, in one go.
-    const out: Record<string, string> = { ...record };
-    for (const k in extra) if (out[k] === undefined) out[k] = extra[k]!;
-    res.writeHead(response.status, response.statusText || undefined, out);
-    res.end(method === 'HEAD' ? undefined : text ?? undefined);
+    const head: string[] = [];
+    for (const k in record) head.push(k, record[k]!);
+    for (const k in extra) if (record[k] === undefined) head.push(k, extra[k]!);
+    const body = method === 'HEAD' || text === null ? undefined : text;
+    if (body !== undefined && record['content-length'] === undefined && !BODILESS.has(response.status)) head.push('content-length', String(Buffer.byteLength(body)));
+    res.writeHead(response.status, response.statusText || undefined, head);
+    res.end(body);
     return;
   }
+  return writeHeadersResponse(res, response, extra, method);
+}
+
+/** A Response with a Headers object (and maybe a stream): its headers read out, its body written or piped. */
+async function writeHeadersResponse(res: ServerResponse, response: Response, extra: Readonly<Record<string, string>>, method: string): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;

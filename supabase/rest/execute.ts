@@ -4,7 +4,8 @@
  * single Sync, on a connection of the `authenticator` role; Postgres runs them as one transaction.
  * Statements are prepared once per connection.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { ConnectionPool, PoolTimeoutError } from './pool.ts';
 import { preparedCount, runPipeline, type WireError, type WireResult, type WireStatement } from './wire-pipeline.ts';
 
 export interface Statement {
@@ -60,50 +61,58 @@ export interface ExecutorOptions {
   maxPreparedPerConnection?: number;
 }
 
-/** `select set_config($1, $2, true), …` for n settings; role goes first so everything after runs as the caller. */
+/**
+ * `set_config($1, $2, true), …` for n settings, role first so everything after runs as the caller, in a
+ * materialized CTE: every call runs, and the statement answers one row of no columns instead of echoing
+ * each value back (the headers and claims are most of a request's bytes).
+ */
 const settingsText = new Map<number, string>();
 function settingsStatement(n: number): string {
   let text = settingsText.get(n);
   if (!text) {
     const calls = Array.from({ length: n }, (_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
-    text = `select ${calls.join(', ')}`;
+    text = `with pgrst_set as materialized (select ${calls.join(', ')}) select from pgrst_set`;
     settingsText.set(n, text);
   }
   return text;
 }
 
-type PreparedClient = pg.PoolClient & { connection?: object };
+type PreparedClient = pg.Client & { connection?: object };
 
 export function createExecutor(opts: ExecutorOptions): Executor {
-  const pool = new pg.Pool({
+  const pool = new ConnectionPool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
-    connectionTimeoutMillis: opts.acquireTimeoutMs ?? 10_000,
-    idleTimeoutMillis: 60_000,
+    acquireTimeoutMs: opts.acquireTimeoutMs ?? 10_000,
+    idleTimeoutMs: 60_000,
   });
-  // A connection the server ends while idle is dropped from the pool; the next request gets a new one.
-  pool.on('error', () => {});
   const maxPrepared = opts.maxPreparedPerConnection ?? 1000;
 
-  async function run(e: Execution): Promise<ExecutionResult> {
-    let client: PreparedClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      const message = (err as Error).message;
-      return /timeout/i.test(message) ? { ok: false, kind: 'pool-timeout' } : { ok: false, kind: 'connection', message };
-    }
-    let result: ExecutionResult;
-    try {
-      result = await pipeline(client, e);
-    } catch (err) {
-      result = { ok: false, kind: 'connection', message: (err as Error).message };
-    }
+  /** Gives the client back once its result is known: a broken one, or one holding too many statements, is closed. */
+  function finish(client: PreparedClient, result: ExecutionResult): ExecutionResult {
     const prepared = client.connection ? preparedCount(client.connection) : 0;
     // A connection that broke, or that the server is ending (57P0x, 08xxx), is not used again.
     const dead = !result.ok && (result.kind === 'connection' || (result.kind === 'statement' && /^(57P0|08)/.test(result.error.code)));
-    client.release(dead || prepared > maxPrepared);
+    pool.release(client, dead || prepared > maxPrepared);
     return result;
+  }
+
+  function runOn(client: PreparedClient, e: Execution): Promise<ExecutionResult> {
+    return pipeline(client, e).then(
+      (result) => finish(client, result),
+      (err: unknown) => finish(client, { ok: false, kind: 'connection', message: (err as Error).message }),
+    );
+  }
+
+  function run(e: Execution): Promise<ExecutionResult> {
+    // An idle connection is taken without a promise; only a busy pool makes the request wait.
+    const idle: PreparedClient | null = pool.tryAcquire();
+    if (idle) return runOn(idle, e);
+    return pool.acquire().then(
+      (client) => runOn(client, e),
+      (err: unknown): ExecutionResult =>
+        err instanceof PoolTimeoutError ? { ok: false, kind: 'pool-timeout' } : { ok: false, kind: 'connection', message: (err as Error).message },
+    );
   }
 
   return { run, close: () => pool.end() };
@@ -119,30 +128,39 @@ function beginWith(isolation: string | null | undefined): WireStatement {
 const COMMIT: WireStatement = { text: 'commit', values: [] };
 const ROLLBACK: WireStatement = { text: 'rollback', values: [] };
 
-async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionResult> {
+function pipeline(client: pg.Client, e: Execution): Promise<ExecutionResult> {
   const settings: unknown[] = ['role', e.role];
   if (e.readOnly) settings.push('transaction_read_only', 'on');
   for (const [k, v] of e.settings) settings.push(k, v);
   const set: WireStatement = { text: settingsStatement(settings.length / 2), values: settings };
   const main: WireStatement = { text: e.statement.text, values: e.statement.values };
-
-  const extra: WireStatement[] = (e.extra ?? []).map((st) => ({ text: st.text, values: st.values }));
-  const extraRows = (results: WireResult[], from: number) => results.slice(from, from + extra.length).map((r) => r.rows);
-
+  const extra: WireStatement[] = e.extra ? e.extra.map((st) => ({ text: st.text, values: st.values })) : [];
   const begin = beginWith(e.isolation);
-  if (e.end === 'commit' && begin !== BEGIN) {
+  if (e.end === 'commit' && begin === BEGIN) {
+    // The common case, an implicit transaction: everything up to the Sync commits together, or not at all.
+    return runPipeline(client, extra.length ? [set, main, ...extra] : [set, main]).then(
+      (results): ExecutionResult => ({ ok: true, rows: results[1]!.rows, committed: true, extraRows: extraRows(results, 2, extra.length) }),
+      statementError,
+    );
+  }
+  return explicitTransaction(client, e, begin, set, main, extra);
+}
+
+/** The rows of the `count` statements after the main one, starting at index `from`. */
+function extraRows(results: WireResult[], from: number, count: number): Row[][] {
+  return count === 0 ? [] : results.slice(from, from + count).map((r) => r.rows);
+}
+
+/** A transaction begun explicitly: with an isolation level, or ended by rollback or by a decision on the rows. */
+async function explicitTransaction(client: pg.Client, e: Execution, begin: WireStatement, set: WireStatement, main: WireStatement, extra: WireStatement[]): Promise<ExecutionResult> {
+  if (e.end === 'commit') {
     // An isolation level must be chosen before the first statement: an explicit transaction, still one round trip.
     const out = await settle(runPipeline(client, [begin, set, main, ...extra, COMMIT]));
     if (!out.ok) {
       await client.query('rollback');
       return statementError(out.error);
     }
-    return { ok: true, rows: out.results[2]!.rows, committed: true, extraRows: extraRows(out.results, 3) };
-  }
-  if (e.end === 'commit') {
-    // An implicit transaction: everything up to the Sync commits together, or not at all.
-    const out = await settle(runPipeline(client, [set, main, ...extra]));
-    return out.ok ? { ok: true, rows: out.results[1]!.rows, committed: true, extraRows: extraRows(out.results, 2) } : statementError(out.error);
+    return { ok: true, rows: out.results[2]!.rows, committed: true, extraRows: extraRows(out.results, 3, extra.length) };
   }
   if (e.end === 'rollback') {
     const out = await settle(runPipeline(client, [begin, set, main, ...extra, ROLLBACK]));
@@ -150,7 +168,7 @@ async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionR
       await client.query('rollback');
       return statementError(out.error);
     }
-    return { ok: true, rows: out.results[2]!.rows, committed: false, extraRows: extraRows(out.results, 3) };
+    return { ok: true, rows: out.results[2]!.rows, committed: false, extraRows: extraRows(out.results, 3, extra.length) };
   }
   const out = await settle(runPipeline(client, [begin, set, main, ...extra]));
   if (!out.ok) {
@@ -161,7 +179,7 @@ async function pipeline(client: pg.PoolClient, e: Execution): Promise<ExecutionR
   const decision = e.end(rows);
   const end = await settle(runPipeline(client, [decision === 'commit' ? COMMIT : ROLLBACK]));
   if (!end.ok) return statementError(end.error);
-  return { ok: true, rows, committed: decision === 'commit', extraRows: extraRows(out.results, 3) };
+  return { ok: true, rows, committed: decision === 'commit', extraRows: extraRows(out.results, 3, extra.length) };
 }
 
 type Settled = { ok: true; results: WireResult[] } | { ok: false; error: WireError };

@@ -41,9 +41,16 @@ export interface RestOptions {
   extraSearchPath?: string[];
   /** Reuse parse/plan/sql output for reads that differ only in filter values (default on). */
   shapeCache?: boolean;
+  /** Answer a `Server-Timing` header with each stage's milliseconds (`server-timing-enabled`, default off). */
+  serverTiming?: boolean;
 }
 
-class Timings {
+interface Timings {
+  mark(name: string): void;
+}
+
+/** The stages' durations for a `Server-Timing` header. */
+class StageTimings implements Timings {
   private last = performance.now();
   readonly parts: string[] = [];
   mark(name: string): void {
@@ -55,6 +62,8 @@ class Timings {
     return this.parts.join(', ');
   }
 }
+
+const UNTIMED: Timings = { mark() {} };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -256,8 +265,9 @@ export function createRestService(opts: RestOptions): Service {
     return response;
   }
 
+  if (!opts.serverTiming) return (req, ctx) => handle(req, ctx, UNTIMED);
   return async (req, ctx) => {
-    const t = new Timings();
+    const t = new StageTimings();
     const response = await handle(req, ctx, t);
     setHeader(response, 'server-timing', t.header());
     return response;

@@ -111,7 +111,6 @@ export class WirePipeline {
     let columns = columnsOf.get(connection);
     if (!columns) columnsOf.set(connection, (columns = new Map()));
     this.columns = columns;
-    connection.on('parseComplete', this.onParseComplete);
     // Every message of the pipeline in one buffer and one write: one syscall, one TCP segment.
     const chunks: Buffer[] = [];
     for (const st of this.statements) {
@@ -129,6 +128,8 @@ export class WirePipeline {
       chunks.push(EXECUTE_ALL);
     }
     chunks.push(SYNC);
+    // Parse confirmations are counted only when something is parsed (once per statement and connection).
+    if (this.parsed.length > 0) connection.on('parseComplete', this.onParseComplete);
     connection.stream.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   }
 
@@ -171,7 +172,7 @@ export class WirePipeline {
   }
 
   private forgetUnconfirmed(): void {
-    if (!this.connection) return;
+    if (!this.connection || this.parsed.length === 0) return;
     this.connection.off('parseComplete', this.onParseComplete);
     const known = prepared.get(this.connection);
     for (const name of this.parsed.slice(this.confirmed)) {

@@ -144,3 +144,28 @@ test('a connection killed by the server is replaced', async () => {
   }
   assert.deepEqual(r, { ok: true, committed: true, extraRows: [], rows: [{ x: '3' }] });
 });
+
+test('a busy pool makes requests wait their turn, up to the acquire timeout', async () => {
+  const sleep = (s: number) => as('anon', null, { text: 'select pg_sleep($1::float8) as slept', values: [String(s)] });
+  const patient = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 2, acquireTimeoutMs: 10_000 });
+  const hasty = createExecutor({ url: authenticatorUrl(server.url, PASSWORD), poolSize: 1, acquireTimeoutMs: 150 });
+  try {
+    // Six requests on two connections: all answered, never more than two at once in Postgres.
+    const runs = Array.from({ length: 6 }, () => patient.run(sleep(0.2)));
+    await new Promise((r) => setTimeout(r, 100));
+    const busy = await admin.query(`select count(*)::int as n from pg_stat_activity where usename = 'authenticator' and query like '%pg_sleep%' and state = 'active'`);
+    const results = await Promise.all(runs);
+    assert.ok(results.every((r) => r.ok), JSON.stringify(results));
+    assert.ok(busy.rows[0].n >= 1 && busy.rows[0].n <= 2, `${busy.rows[0].n} statements ran at once on a pool of 2`);
+
+    // One connection, busy for longer than the deadline: the second request gives up, the third gets the connection back.
+    const slow = hasty.run(sleep(0.5));
+    const waited = await hasty.run(as('anon', null, { text: 'select 1 as one', values: [] }));
+    assert.deepEqual(waited, { ok: false, kind: 'pool-timeout' });
+    assert.ok((await slow).ok);
+    assert.deepEqual(await hasty.run(as('anon', null, { text: 'select 1 as one', values: [] })), { ok: true, committed: true, extraRows: [], rows: [{ one: '1' }] });
+  } finally {
+    await patient.close();
+    await hasty.close();
+  }
+});

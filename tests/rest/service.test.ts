@@ -36,7 +36,7 @@ let api: string;
 before(async () => {
   wd = await makeWorkdir();
   await wd.writeMigration('0001_fixture.sql', SCHEMA);
-  convo = await startConvo(wd, await freePorts());
+  convo = await startConvo(wd, await freePorts(), { CONVO_SERVER_TIMING: 'true' });
   api = convo.status.api_url;
 });
 
@@ -149,7 +149,7 @@ test('schema-cache misses answer PGRST205 with a hint; the cache reloads after D
   assert.deepEqual(await res.json(), [{ id: 7 }]);
 });
 
-test('every read carries Content-Range and Server-Timing; HEAD has no body; CSV is served', async () => {
+test('every read carries Content-Range, its length and (with CONVO_SERVER_TIMING) Server-Timing; HEAD has no body; CSV is served', async () => {
   const head = await fetch(`${api}/rest/v1/clients?select=id`, { method: 'HEAD', headers: { apikey: convo.status.anon_key } });
   assert.equal(head.status, 200);
   assert.equal(head.headers.get('content-range'), '0-1/*');
@@ -158,6 +158,9 @@ test('every read carries Content-Range and Server-Timing; HEAD has no body; CSV 
 
   const csv = await fetch(`${api}/rest/v1/clients?select=id,name&order=id`, { headers: { apikey: convo.status.anon_key, accept: 'text/csv' } });
   assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+  // A whole answer goes out with its length, not chunked.
+  assert.equal(csv.headers.get('content-length'), String(Buffer.byteLength('id,name\n1,Microsoft\n2,Apple')));
+  assert.equal(csv.headers.get('transfer-encoding'), null);
   assert.equal(await csv.text(), 'id,name\n1,Microsoft\n2,Apple');
 });
 

@@ -66,7 +66,7 @@ before(async () => {
     insert into public.clients values (1, 'Microsoft', '{a,b}', '{"a":{"b":1}}'), (2, 'Apple', '{c}', '{"a":{"b":2}}'), (3, 'Zq*x', '{}', null);
     insert into public.projects (id, name, client_id, budget) values (1, 'Windows', 1, 10.5), (2, 'IOS', 2, 20), (3, 'Office', 1, null);
   `, {
-    options: { maxRows: 100 },
+    options: { maxRows: 100, serverTiming: true },
     wrap: (real) => ({
       run: (e) => {
         statements.push(e.statement.text, ...(e.extra ?? []).map((x) => x.text));
@@ -84,11 +84,14 @@ after(() => rest?.close());
 async function send(service: Service, method: string, path: string, headers: Record<string, string>, body: string | null) {
   const res = await callService(service, method, path, headers, body);
   const pick = ['content-type', 'content-range', 'location', 'preference-applied', 'content-profile'];
+  // The stages in Server-Timing tell a cached answer (no parse stage) from a built one.
+  const timing = res.headers.get('server-timing');
+  assert.ok(timing?.startsWith('jwt;dur='), `${method} ${path}: Server-Timing is ${timing}`);
   return {
     status: res.status,
     headers: Object.fromEntries(pick.map((h) => [h, res.headers.get(h)])),
     body: res.body,
-    fromCache: !(res.headers.get('server-timing') ?? '').includes('parse'),
+    fromCache: !timing.includes('parse'),
   };
 }
 
@@ -141,6 +144,15 @@ test('answers from cached shapes are byte for byte the full pipeline\'s, and no 
   // Every shape but the failing one is cached from its third request on (12 rounds).
   assert.ok(hits >= (SHAPES.length - 1) * 10, `only ${hits} answers came from the cache`);
   for (const text of statements) assert.ok(!text.includes(MARK), `a value reached SQL text: ${text}`);
+});
+
+test('Server-Timing is off unless asked for, as PostgREST\'s server-timing-enabled', async () => {
+  const plain = rest.variant({ serverTiming: false });
+  const res = await callService(plain, 'GET', '/clients?id=eq.1&select=id', {}, null);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('server-timing'), null);
+  const timed = await callService(cached, 'GET', '/clients?id=eq.1&select=id', {}, null);
+  assert.match(timed.headers.get('server-timing') ?? '', /^jwt;dur=[0-9.]+, (parse;dur=[0-9.]+, )?plan;dur=[0-9.]+, transaction;dur=[0-9.]+, response;dur=[0-9.]+$/);
 });
 
 test('a schema change drops every cached shape', async () => {
