@@ -57,6 +57,66 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return textResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
 
+/** One request's answer on its way out: written, then logged (at info level). Methods, not closures per request. */
+class Exchange {
+  readonly requestId: string;
+  readonly #req: http.IncomingMessage;
+  readonly #res: http.ServerResponse;
+  readonly #log: Logger;
+  readonly #method: string;
+  readonly #extra: Readonly<Record<string, string>>;
+  readonly #started: number;
+
+  constructor(req: http.IncomingMessage, res: http.ServerResponse, log: Logger) {
+    this.#req = req;
+    this.#res = res;
+    this.#log = log;
+    this.#method = req.method ?? 'GET';
+    const incoming = req.headers['x-request-id'];
+    this.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    this.#extra = responseHeaders(this.requestId);
+    this.#started = log.isLevelEnabled('info') ? performance.now() : -1;
+  }
+
+  respond(response: Response): void {
+    let written: void | Promise<void>;
+    try {
+      written = writeWebResponse(this.#res, response, this.#extra, this.#method);
+    } catch (err) {
+      return this.#broken(err);
+    }
+    // A text answer is out already; a streamed one is done when its promise settles.
+    if (written) {
+      written.then(
+        () => this.#finish(),
+        (err: unknown) => this.#broken(err),
+      );
+    } else this.#finish();
+  }
+
+  failed(err: unknown): void {
+    this.#log.error({ reqId: this.requestId, err }, 'unhandled error in gateway');
+    this.respond(json(500, { message: 'An unexpected error occurred', request_id: this.requestId }));
+  }
+
+  #broken(err: unknown): void {
+    this.#log.warn({ reqId: this.requestId, err }, 'response stream failed');
+    this.#res.destroy();
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#started < 0) return;
+    this.#log.info({
+      reqId: this.requestId,
+      method: this.#method,
+      path: (this.#req.url ?? '/').split('?')[0],
+      status: this.#res.statusCode,
+      ms: Math.round((performance.now() - this.#started) * 100) / 100,
+    }, 'request');
+  }
+}
+
 export function createGateway(opts: GatewayOptions): Gateway {
   const { log } = opts;
 
@@ -104,42 +164,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const logRequests = log.isLevelEnabled('info');
-    const started = logRequests ? performance.now() : 0;
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const extra = responseHeaders(requestId);
-    const method = req.method ?? 'GET';
-    const finish = (): void => {
-      if (!logRequests) return;
-      log.info({
-        reqId: requestId,
-        method,
-        path: (req.url ?? '/').split('?')[0],
-        status: res.statusCode,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      }, 'request');
-    };
-    const broken = (err: unknown): void => {
-      log.warn({ reqId: requestId, err }, 'response stream failed');
-      res.destroy();
-      finish();
-    };
-    const respond = (response: Response): void => {
-      let written: void | Promise<void>;
-      try {
-        written = writeWebResponse(res, response, extra, method);
-      } catch (err) {
-        return broken(err);
-      }
-      // A text answer is out already; a streamed one is done when its promise settles.
-      if (written) written.then(finish, broken);
-      else finish();
-    };
-    handle(req, requestId).then(respond, (err: unknown) => {
-      log.error({ reqId: requestId, err }, 'unhandled error in gateway');
-      respond(json(500, { message: 'An unexpected error occurred', request_id: requestId }));
-    });
+    const exchange = new Exchange(req, res, log);
+    handle(req, exchange.requestId).then(
+      (response) => exchange.respond(response),
+      (err: unknown) => exchange.failed(err),
+    );
   };
   const server = http.createServer(onRequest);
 

@@ -58,16 +58,18 @@ export class RawHeaders implements Headers {
   }
 
   forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [name, value] of this) callback.call(thisArg, value, name, this);
-  }
-
-  *entries(): IterableIterator<[string, string]> {
     const map = this.#map();
     for (const name of [...map.keys()].sort()) {
       const list = map.get(name)!;
-      if (name === 'set-cookie') for (const v of list) yield [name, v];
-      else yield [name, list.length === 1 ? list[0]! : list.join(', ')];
+      if (name === 'set-cookie') for (const v of list) callback.call(thisArg, v, name, this);
+      else callback.call(thisArg, list.length === 1 ? list[0]! : list.join(', '), name, this);
     }
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    const out: Array<[string, string]> = [];
+    this.forEach((value, name) => out.push([name, value]));
+    return out[Symbol.iterator]();
   }
 
   *keys(): IterableIterator<string> {

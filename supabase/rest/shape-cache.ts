@@ -120,7 +120,9 @@ export function requestShape(method: string, subpath: string, search: string, he
     },
     values,
     operators,
-    withMarkers: (marker) => '?' + rebuilt.map((p) => (typeof p === 'string' ? p : p.prefix + encodeURIComponent(marker(p.slot)))).join('&'),
+    withMarkers(marker) {
+      return '?' + rebuilt.map((p) => (typeof p === 'string' ? p : p.prefix + encodeURIComponent(marker(p.slot)))).join('&');
+    },
   };
 }
 

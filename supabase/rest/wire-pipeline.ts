@@ -92,9 +92,8 @@ export class WirePipeline {
   private parsed: string[] = [];
   private confirmed = 0;
   private connection: ProtocolConnection | null = null;
-  private readonly onParseComplete = (): void => {
-    this.confirmed++;
-  };
+  /** Counts ParseComplete messages; made only for a pipeline that parses. */
+  private onParseComplete: (() => void) | null = null;
 
   constructor(private readonly statements: readonly WireStatement[]) {
     this.done = new Promise((resolve, reject) => {
@@ -129,7 +128,12 @@ export class WirePipeline {
     }
     chunks.push(SYNC);
     // Parse confirmations are counted only when something is parsed (once per statement and connection).
-    if (this.parsed.length > 0) connection.on('parseComplete', this.onParseComplete);
+    if (this.parsed.length > 0) {
+      this.onParseComplete = () => {
+        this.confirmed++;
+      };
+      connection.on('parseComplete', this.onParseComplete);
+    }
     connection.stream.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   }
 
@@ -172,8 +176,9 @@ export class WirePipeline {
   }
 
   private forgetUnconfirmed(): void {
-    if (!this.connection || this.parsed.length === 0) return;
+    if (!this.connection || !this.onParseComplete) return;
     this.connection.off('parseComplete', this.onParseComplete);
+    this.onParseComplete = null;
     const known = prepared.get(this.connection);
     for (const name of this.parsed.slice(this.confirmed)) {
       known?.delete(name);

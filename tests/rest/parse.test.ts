@@ -413,3 +413,11 @@ describe('headers and cookies', () => {
     assert.deepEqual([r.headers, r.cookies], [{ 'x-custom': 'v' }, { a: '1', b: 'x=y', c: '' }]);
   });
 });
+
+test('request headers become plain data for request.headers: no cookie, and a __proto__ header is a key, not a prototype', () => {
+  const headers = new Headers([['x-one', 'a'], ['__proto__', 'evil'], ['cookie', 'sid=1'], ['X-Two', 'b']]);
+  const r = parseRequest({ method: 'GET', url: '/todos', headers, body: null }, OPTS);
+  assert.ok(r.ok);
+  assert.equal(Object.getPrototypeOf(r.request.headers), Object.prototype);
+  assert.equal(JSON.stringify(r.request.headers), '{"__proto__":"evil","x-one":"a","x-two":"b"}');
+});

@@ -86,7 +86,7 @@ async function send(service: Service, method: string, path: string, headers: Rec
   const pick = ['content-type', 'content-range', 'location', 'preference-applied', 'content-profile'];
   // The stages in Server-Timing tell a cached answer (no parse stage) from a built one.
   const timing = res.headers.get('server-timing');
-  assert.ok(timing?.startsWith('jwt;dur='), `${method} ${path}: Server-Timing is ${timing}`);
+  assert.ok(timing !== null && timing.startsWith('jwt;dur='), `${method} ${path}: Server-Timing is ${timing}`);
   return {
     status: res.status,
     headers: Object.fromEntries(pick.map((h) => [h, res.headers.get(h)])),

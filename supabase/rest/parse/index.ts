@@ -39,9 +39,14 @@ export function parseCookies(header: string | null): Record<string, string> {
   );
 }
 
-/** `Object.fromEntries` defines own properties, so a `__proto__` name is data, never a prototype. */
+/** The request headers but cookies, by name; a `__proto__` header is defined as data, never set as a prototype. */
 export function headerRecord(headers: Headers): Record<string, string> {
-  return Object.fromEntries([...headers].filter(([name]) => name !== 'cookie'));
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    else if (name !== 'cookie') out[name] = value;
+  });
+  return out;
 }
 
 function toUrl(url: URL | string): URL | null {
