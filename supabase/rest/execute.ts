@@ -146,7 +146,7 @@ function pipeline(client: pg.Client, e: Execution): Promise<ExecutionResult> {
   return explicitTransaction(client, e, begin, set, main, extra);
 }
 
-/** The rows of the `count` statements after the main one, starting at index `from`. */
+/** The rows of the statements that ran after the main one (from index `from`), e.g. the planner's count. */
 function extraRows(results: WireResult[], from: number, count: number): Row[][] {
   return count === 0 ? [] : results.slice(from, from + count).map((r) => r.rows);
 }
