@@ -121,9 +121,6 @@ export function toWebRequest(req: IncomingMessage, url: URL): Request {
   } as RequestInit);
 }
 
-/** Statuses whose answer never has a body, so never a Content-Length. */
-const BODILESS = new Set([204, 304]);
-
 /**
  * Writes a service's Response to Node's. A text answer is written at once, with its length (one write, no
  * chunked framing); the promise is only for answers that stream.
@@ -139,7 +136,8 @@ export function writeWebResponse(res: ServerResponse, response: Response, extra:
     for (const k in record) head.push(k, record[k]!);
     for (const k in extra) if (record[k] === undefined) head.push(k, extra[k]!);
     const body = method === 'HEAD' || text === null ? undefined : text;
-    if (body !== undefined && record['content-length'] === undefined && !BODILESS.has(response.status)) head.push('content-length', String(Buffer.byteLength(body)));
+    // 204 and 304 never have a body, so never a length.
+    if (body !== undefined && record['content-length'] === undefined && response.status !== 204 && response.status !== 304) head.push('content-length', String(Buffer.byteLength(body)));
     res.writeHead(response.status, response.statusText || undefined, head);
     res.end(body);
     return;

@@ -133,8 +133,9 @@ function pipeline(client: pg.Client, e: Execution): Promise<ExecutionResult> {
   if (e.readOnly) settings.push('transaction_read_only', 'on');
   for (const [k, v] of e.settings) settings.push(k, v);
   const set: WireStatement = { text: settingsStatement(settings.length / 2), values: settings };
-  const main: WireStatement = { text: e.statement.text, values: e.statement.values };
-  const extra: WireStatement[] = e.extra ? e.extra.map((st) => ({ text: st.text, values: st.values })) : [];
+  // A Statement is already what the wire needs (text and values): passed on as it is.
+  const main = e.statement;
+  const extra = e.extra ?? [];
   const begin = beginWith(e.isolation);
   if (e.end === 'commit' && begin === BEGIN) {
     // The common case, an implicit transaction: everything up to the Sync commits together, or not at all.
@@ -152,7 +153,7 @@ function extraRows(results: WireResult[], from: number, count: number): Row[][] 
 }
 
 /** A transaction begun explicitly: with an isolation level, or ended by rollback or by a decision on the rows. */
-async function explicitTransaction(client: pg.Client, e: Execution, begin: WireStatement, set: WireStatement, main: WireStatement, extra: WireStatement[]): Promise<ExecutionResult> {
+async function explicitTransaction(client: pg.Client, e: Execution, begin: WireStatement, set: WireStatement, main: WireStatement, extra: readonly WireStatement[]): Promise<ExecutionResult> {
   if (e.end === 'commit') {
     // An isolation level must be chosen before the first statement: an explicit transaction, still one round trip.
     const out = await settle(runPipeline(client, [begin, set, main, ...extra, COMMIT]));

@@ -51,7 +51,7 @@ export class ConnectionPool {
   /** A client: an idle one, a new one while the pool is below its size, else the next one released. */
   acquire(): Promise<pg.Client> {
     if (this.#ended) return Promise.reject(new Error('Cannot use a pool after calling end on the pool'));
-    const idle = this.#idle.pop();
+    const idle = this.tryAcquire();
     if (idle) return Promise.resolve(idle);
     if (this.#open.size < this.#opts.max) return this.#connect();
     return new Promise((resolve, reject) => {
